@@ -10,7 +10,8 @@ export type PipelineErrorCode =
   | 'ERR_MANIFEST_INVALID'
   | 'ERR_RELEASE'
   | 'ERR_UPLOAD_HTTP'
-  | 'ERR_INVALID_OPTION';
+  | 'ERR_INVALID_OPTION'
+  | 'ERR_INTEGRITY';
 
 /**
  * The one error class of the pipeline. `message` is a single line a user can act on;
