@@ -1,0 +1,118 @@
+// The metadata stage: verification records (+ build records) -> runtimes/<lang>/manifest.json.
+//
+// Decision: the manifest lists exactly the versions runtime.json declares (all verified now); entries of
+// versions no longer declared are NOT carried over (they stay available in the release that shipped them),
+// so the file is a function of its inputs. Only `variants` of an entry whose module is unchanged (same
+// sha256) are kept, because the release stage adds them after metadata ran.
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import type { LanguageManifest } from '../../../../packages/loader/src/manifest-types.ts';
+import { PipelineError } from '../errors.ts';
+import {
+  buildLanguageManifest,
+  carryOverVariants,
+  readLanguageManifest,
+  type VersionInput,
+  writeLanguageManifest,
+} from '../manifest/language-manifest.ts';
+import { resolveSourceStamp } from '../manifest/released.ts';
+import { buildRecordPath, languageManifestPath, optWasmPath, verifyRecordPath, workspaceRoot } from '../paths.ts';
+import type { RuntimeConfig, RuntimeVersion } from '../runtime/config.ts';
+import type { VerificationRecord } from '../verify/verify-stage.ts';
+import { sha256Hex } from '../verify/wasm-checks.ts';
+
+export interface WriteMetadataInput {
+  config: RuntimeConfig;
+  versions: RuntimeVersion[];
+  root?: string;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+interface BuildRecordLike {
+  sha256?: string;
+  toolchain?: string;
+  builder?: { id?: string; image?: string };
+}
+
+async function readJson<T>(path: string, what: string, root: string, required: boolean): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch (cause) {
+    if (!required && (cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new PipelineError(
+      'ERR_MANIFEST_INVALID',
+      `${relative(root, path)}: cannot read the ${what} (${(cause as Error).message.split('\n')[0]}): run the earlier stages first`,
+      { cause },
+    );
+  }
+}
+
+async function versionInput(config: RuntimeConfig, version: RuntimeVersion, root: string): Promise<VersionInput> {
+  const lang = config.language;
+  const recordPath = verifyRecordPath(lang, version.label, root);
+  const record = (await readJson<VerificationRecord>(
+    recordPath,
+    'verification record',
+    root,
+    true,
+  )) as VerificationRecord;
+  const optPath = optWasmPath(lang, version.label, root);
+  const onDisk = sha256Hex(await readFile(optPath));
+  if (onDisk !== record.optimized.sha256) {
+    throw new PipelineError(
+      'ERR_WASM_INVALID',
+      `${relative(root, optPath)}: check "sha256" failed: expected ${record.optimized.sha256} (verified), found ${onDisk}: run the verify stage again`,
+      { context: { file: optPath, check: 'sha256', expected: record.optimized.sha256, found: onDisk } },
+    );
+  }
+  const build = await readJson<BuildRecordLike>(
+    buildRecordPath(lang, version.label, root),
+    'build record',
+    root,
+    false,
+  );
+  if (build?.sha256 && build.sha256 !== record.unoptimized.sha256) {
+    throw new PipelineError(
+      'ERR_WASM_INVALID',
+      `${relative(root, recordPath)}: verified module ${record.unoptimized.sha256} is not the one built (${build.sha256}): run optimize and verify again`,
+    );
+  }
+  return {
+    version: version.label,
+    size: record.optimized.size,
+    sha256: record.optimized.sha256,
+    unoptimized: { size: record.unoptimized.size, sha256: record.unoptimized.sha256 },
+    wasmOpt: version.wasmOpt,
+    features: version.features,
+    ...(build?.toolchain ? { toolchain: build.toolchain } : {}),
+    ...(build?.builder?.id ? { builderImage: build.builder.id } : {}),
+  };
+}
+
+export async function writeMetadata(
+  input: WriteMetadataInput,
+): Promise<{ path: string; changed: boolean; manifest: LanguageManifest }> {
+  const root = input.root ?? workspaceRoot;
+  const log = input.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const lang = input.config.language;
+  const versions = await Promise.all(input.versions.map((v) => versionInput(input.config, v, root)));
+  const stamp = await resolveSourceStamp(lang, { cwd: root, ...(input.env ? { env: input.env } : {}) });
+  const path = languageManifestPath(lang, root);
+  const manifest = carryOverVariants(
+    buildLanguageManifest({
+      language: lang,
+      versions,
+      released: stamp.released,
+      wasi: input.config.target.replace(/^wasm32-/, ''),
+      features: input.config.features,
+      ...(stamp.sourceCommit ? { sourceCommit: stamp.sourceCommit } : {}),
+    }),
+    await readLanguageManifest(path).catch(() => undefined),
+  );
+  const { changed } = await writeLanguageManifest(path, manifest);
+  log(
+    `[${lang}] ${relative(root, path)} ${changed ? 'written' : 'unchanged'}: ${versions.length} versions, latest ${manifest.latest}, released ${stamp.released}`,
+  );
+  return { path, changed, manifest };
+}

@@ -1,0 +1,110 @@
+// Optimizes one module: native wasm-opt in the builder image when an engine answers, binaryen.js otherwise.
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type Docker from 'dockerode';
+import { connectDocker } from '../docker/engine.ts';
+import { PipelineError } from '../errors.ts';
+import { runJsWasmOpt } from './js.ts';
+import { runNativeWasmOpt } from './native.ts';
+import type { WasmOptLevel } from './wasm-opt-args.ts';
+
+export type OptimizerEngine = 'native' | 'js';
+
+export interface OptimizeModuleOptions {
+  input: string;
+  output: string;
+  level: WasmOptLevel;
+  /** Log prefix without brackets, e.g. `go@1.24`. */
+  task: string;
+  /** `auto` (default): native when an engine answers, else js. */
+  engine?: OptimizerEngine | 'auto';
+  /** Returns a connected engine or throws ERR_DOCKER_UNAVAILABLE (default connectDocker). */
+  connect?: () => Promise<Docker>;
+  log?: (line: string) => void;
+}
+
+export interface OptimizeResult {
+  engine: OptimizerEngine;
+  level: WasmOptLevel;
+  inputSize: number;
+  outputSize: number;
+  /** Builder image tag when the native optimizer ran. */
+  image?: string;
+  durationMs: number;
+}
+
+async function pickEngine(
+  options: OptimizeModuleOptions,
+  log: (line: string) => void,
+): Promise<{ engine: OptimizerEngine; docker?: Docker }> {
+  const wanted = options.engine ?? 'auto';
+  if (wanted === 'js') return { engine: 'js' };
+  try {
+    return { engine: 'native', docker: await (options.connect ?? connectDocker)() };
+  } catch (error) {
+    if (wanted === 'native' || !(error instanceof PipelineError && error.code === 'ERR_DOCKER_UNAVAILABLE'))
+      throw error;
+    log(
+      `[${options.task}] no Docker engine (${error.message.split(':')[0]}): falling back to binaryen.js wasm-opt (about 4x slower)`,
+    );
+    return { engine: 'js' };
+  }
+}
+
+/**
+ * Writes the optimized module to a temp file beside `output`, then renames it into place.
+ * Fails with ERR_WASM_OPT when wasm-opt fails or its output is larger than the input.
+ */
+export async function optimizeModule(options: OptimizeModuleOptions): Promise<OptimizeResult> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const inputSize = (
+    await stat(options.input).catch((cause) => {
+      throw new PipelineError(
+        'ERR_WASM_OPT',
+        `${options.input}: no module to optimize (${(cause as NodeJS.ErrnoException).code}): run the build stage first`,
+        { cause },
+      );
+    })
+  ).size;
+  await mkdir(dirname(options.output), { recursive: true });
+  const tmp = join(dirname(options.output), `.${basename(options.output)}.${randomBytes(6).toString('hex')}.tmp`);
+  const { engine, docker } = await pickEngine(options, log);
+  const started = performance.now();
+  try {
+    let image: string | undefined;
+    if (engine === 'native' && docker) {
+      log(`[${options.task}] wasm-opt ${options.level} --enable-bulk-memory (native, builder image)`);
+      image = (
+        await runNativeWasmOpt({
+          docker,
+          input: options.input,
+          output: tmp,
+          level: options.level,
+          task: options.task,
+          log,
+        })
+      ).image;
+    } else {
+      log(`[${options.task}] wasm-opt ${options.level} --enable-bulk-memory (binaryen.js)`);
+      await runJsWasmOpt(options.input, tmp, options.level);
+    }
+    const durationMs = Math.round(performance.now() - started);
+    const outputSize = (await stat(tmp)).size;
+    if (outputSize > inputSize) {
+      throw new PipelineError(
+        'ERR_WASM_OPT',
+        `${options.input}: wasm-opt ${options.level} made the module larger (${inputSize} -> ${outputSize} bytes): choose another "wasmOpt" level in runtime.json`,
+        { context: { input: options.input, inputSize, outputSize, level: options.level, engine } },
+      );
+    }
+    await rename(tmp, options.output);
+    const pct = ((100 * (outputSize - inputSize)) / inputSize).toFixed(1);
+    log(
+      `[${options.task}] optimized ${inputSize} -> ${outputSize} bytes (${pct}%) with ${engine === 'native' ? `native wasm-opt in ${image}` : 'binaryen.js'} in ${(durationMs / 1000).toFixed(1)} s`,
+    );
+    return { engine, level: options.level, inputSize, outputSize, ...(image ? { image } : {}), durationMs };
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}

@@ -1,0 +1,90 @@
+// Conformance outcomes and their comparisons. Running the cases belongs to conformance.ts (runtimes
+// engineer); this file only adapts its results and compares them: against the expected outcome and
+// between the unoptimized and optimized module (which must behave identically, byte for byte).
+import { PipelineError } from '../errors.ts';
+
+export interface Outcome {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface CaseRun {
+  /** A stable name of the case, e.g. `eval 1+2*3`. */
+  name: string;
+  args: string[];
+  actual: Outcome;
+  /** Present when the case has an exact expected outcome to compare against. */
+  expected?: Outcome;
+  /** Present when the case runner already judged the case; the message says why it failed. */
+  failure?: string;
+}
+
+/** Runs a language's conformance cases on one module. */
+export type CaseRunner = (wasmPath: string, language: string) => Promise<CaseRun[]>;
+
+const show = (s: string): string => JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
+
+function firstDifference(a: Outcome, b: Outcome): { field: keyof Outcome; a: string; b: string } | undefined {
+  for (const field of ['exitCode', 'stdout', 'stderr'] as const) {
+    if (a[field] !== b[field]) {
+      return {
+        field,
+        a: field === 'exitCode' ? String(a[field]) : show(String(a[field])),
+        b: field === 'exitCode' ? String(b[field]) : show(String(b[field])),
+      };
+    }
+  }
+  return undefined;
+}
+
+/** Every case must match its expected outcome. Throws ERR_CONFORMANCE naming the file, the case and the field. */
+export function assertExpected(file: string, runs: CaseRun[]): void {
+  for (const run of runs) {
+    if (run.failure) {
+      throw new PipelineError('ERR_CONFORMANCE', `${file}: conformance case "${run.name}" failed: ${run.failure}`, {
+        context: { file, case: run.name, args: run.args, actual: run.actual },
+      });
+    }
+    if (!run.expected) continue;
+    const diff = firstDifference(run.expected, run.actual);
+    if (diff) {
+      throw new PipelineError(
+        'ERR_CONFORMANCE',
+        `${file}: conformance case "${run.name}" ${diff.field}: expected ${diff.a}, found ${diff.b}`,
+        { context: { file, case: run.name, args: run.args, expected: run.expected, actual: run.actual } },
+      );
+    }
+  }
+}
+
+/** The optimized module must behave exactly like the unoptimized one on every case. */
+export function assertSameBehaviour(unoptimizedFile: string, a: CaseRun[], optimizedFile: string, b: CaseRun[]): void {
+  const byName = new Map(b.map((run) => [run.name, run]));
+  for (const run of a) {
+    const other = byName.get(run.name);
+    if (!other) {
+      throw new PipelineError(
+        'ERR_CONFORMANCE',
+        `${optimizedFile}: conformance case "${run.name}" did not run on the optimized module`,
+      );
+    }
+    const diff = firstDifference(run.actual, other.actual);
+    if (diff) {
+      throw new PipelineError(
+        'ERR_CONFORMANCE',
+        `${optimizedFile}: behaves differently from ${unoptimizedFile} on conformance case "${run.name}" ${diff.field}: expected ${diff.a} (unoptimized), found ${diff.b} (optimized) — wasm-opt changed the program`,
+        {
+          context: {
+            unoptimizedFile,
+            optimizedFile,
+            case: run.name,
+            args: run.args,
+            unoptimized: run.actual,
+            optimized: other.actual,
+          },
+        },
+      );
+    }
+  }
+}

@@ -1,0 +1,84 @@
+// The verify stage for one runtime version: both modules, behaviour compared, record written.
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, relative } from 'node:path';
+import { workspaceRoot } from '../paths.ts';
+import { assertSameBehaviour, type CaseRunner } from './cases.ts';
+import { type ModuleVerification, verifyModule } from './verify-module.ts';
+
+export interface VerifyVersionInput {
+  language: string;
+  version: string;
+  rawPath: string;
+  optPath: string;
+  recordPath: string;
+  runCases?: CaseRunner | false;
+  root?: string;
+  log?: (line: string) => void;
+}
+
+interface RecordModule {
+  file: string;
+  size: number;
+  sha256: string;
+  imports: string[];
+  exports: string[];
+}
+
+/** The verification record: deterministic (no timestamps), so an unchanged input rewrites identical bytes. */
+export interface VerificationRecord {
+  language: string;
+  version: string;
+  checks: string[];
+  unoptimized: RecordModule;
+  optimized: RecordModule;
+  conformance: { cases: string[]; identical: boolean } | null;
+}
+
+const toRecord = (m: ModuleVerification): RecordModule => ({
+  file: m.file,
+  size: m.size,
+  sha256: m.sha256,
+  imports: m.imports,
+  exports: m.exports,
+});
+
+export async function verifyVersion(input: VerifyVersionInput): Promise<VerificationRecord> {
+  const root = input.root ?? workspaceRoot;
+  const log = input.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const task = `[${input.language}@${input.version}]`;
+  const common = { language: input.language, ...(input.runCases === undefined ? {} : { runCases: input.runCases }) };
+  const raw = await verifyModule(input.rawPath, { ...common, displayName: relative(root, input.rawPath) });
+  log(
+    `${task} verify ${raw.file}: ${raw.size} bytes sha256 ${raw.sha256.slice(0, 12)} ok${raw.cases ? `, ${raw.cases.length} cases` : ''}`,
+  );
+  const opt = await verifyModule(input.optPath, { ...common, displayName: relative(root, input.optPath) });
+  log(
+    `${task} verify ${opt.file}: ${opt.size} bytes sha256 ${opt.sha256.slice(0, 12)} ok${opt.cases ? `, ${opt.cases.length} cases` : ''}`,
+  );
+  if (raw.cases && opt.cases) assertSameBehaviour(raw.file, raw.cases, opt.file, opt.cases);
+  const checks = ['magic', 'version', 'validate', 'wasi-imports', 'wasi-exports', 'sha256'];
+  if (raw.cases) checks.push('conformance-expected', 'conformance-identical');
+  const record: VerificationRecord = {
+    language: input.language,
+    version: input.version,
+    checks,
+    unoptimized: toRecord(raw),
+    optimized: toRecord(opt),
+    conformance: raw.cases ? { cases: raw.cases.map((c) => c.name), identical: true } : null,
+  };
+  await writeJsonAtomic(input.recordPath, record);
+  log(`${task} verification record ${relative(root, input.recordPath)}`);
+  return record;
+}
+
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
+    await rename(tmp, path);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
