@@ -1,0 +1,142 @@
+// Release assembly as a pure function: manifests + module bytes in, the flat list of release assets out.
+// No I/O here, so the same inputs give byte-identical assets (the tests check exactly that).
+import { PipelineError } from '../errors.ts';
+import { brotliBytes, gzipBytes } from './compress.ts';
+import { compareNames, formatSha256Sums, sha256Hex } from './digest.ts';
+import type { GlobalManifest, LanguageManifest, VersionEntry } from './manifest-shapes.ts';
+
+export interface LanguageInput {
+  language: string;
+  manifest: LanguageManifest;
+  source?: string;
+  license?: string;
+  /** Optimized module bytes keyed by version label; every version of the manifest must be present. */
+  modules: Record<string, Uint8Array>;
+}
+
+export interface ReleaseInput {
+  /** Release version (root package.json `version`). */
+  version: string;
+  /** ISO date-time, deterministic (SOURCE_DATE_EPOCH or commit time). */
+  buildDate: string;
+  languages: LanguageInput[];
+}
+
+export interface ReleaseAsset {
+  name: string;
+  bytes: Buffer;
+  size: number;
+  sha256: string;
+  contentType: string;
+}
+
+export interface AssembledRelease {
+  /** Every asset, sorted by name; SHA256SUMS lists all the others. */
+  assets: ReleaseAsset[];
+  globalManifest: GlobalManifest;
+  languageManifests: Record<string, LanguageManifest>;
+  sha256sums: string;
+}
+
+export const SHA256SUMS = 'SHA256SUMS';
+export const GLOBAL_MANIFEST = 'manifest.json';
+export const languageManifestAssetName = (lang: string): string => `${lang}-manifest.json`;
+
+/** Numeric-aware version order: 1.9 < 1.10 < 1.24. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.+-]/);
+  const pb = b.split(/[.+-]/);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? '';
+    const y = pb[i] ?? '';
+    if (x === y) continue;
+    const nx = /^\d+$/.test(x) ? Number(x) : Number.NaN;
+    const ny = /^\d+$/.test(y) ? Number(y) : Number.NaN;
+    if (!Number.isNaN(nx) && !Number.isNaN(ny)) return nx - ny;
+    return compareNames(x, y);
+  }
+  return 0;
+}
+
+/** Stable JSON text: two-space indent, trailing newline. */
+export function toJsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+function contentTypeOf(name: string): string {
+  if (name.endsWith('.wasm')) return 'application/wasm';
+  if (name.endsWith('.gz')) return 'application/gzip';
+  if (name.endsWith('.br')) return 'application/x-brotli';
+  if (name.endsWith('.json')) return 'application/json';
+  return 'text/plain';
+}
+
+export function makeAsset(name: string, bytes: Buffer): ReleaseAsset {
+  return { name, bytes, size: bytes.byteLength, sha256: sha256Hex(bytes), contentType: contentTypeOf(name) };
+}
+
+function sortedRecord<T>(record: Record<string, T>, compare: (a: string, b: string) => number): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const key of Object.keys(record).sort(compare)) out[key] = record[key] as T;
+  return out;
+}
+
+export function assembleRelease(input: ReleaseInput): AssembledRelease {
+  const assets: ReleaseAsset[] = [];
+  const languageManifests: Record<string, LanguageManifest> = {};
+  const global: GlobalManifest = { version: input.version, build_date: input.buildDate, languages: {} };
+
+  for (const lang of [...input.languages].sort((a, b) => compareNames(a.language, b.language))) {
+    const versions: Record<string, VersionEntry> = {};
+    for (const ver of Object.keys(lang.manifest.versions).sort(compareVersions)) {
+      const entry = lang.manifest.versions[ver] as VersionEntry;
+      const module = lang.modules[ver];
+      if (!module) {
+        throw new PipelineError(
+          'ERR_RELEASE',
+          `${lang.language}@${ver}: no optimized module was given for ${entry.file}; run the optimize stage first`,
+          { context: { language: lang.language, version: ver } },
+        );
+      }
+      const wasm = makeAsset(entry.file, Buffer.from(module.buffer, module.byteOffset, module.byteLength));
+      const gz = makeAsset(`${entry.file}.gz`, gzipBytes(module));
+      const br = makeAsset(`${entry.file}.br`, brotliBytes(module));
+      assets.push(wasm, gz, br);
+      versions[ver] = {
+        ...entry,
+        size: wasm.size,
+        sha256: wasm.sha256,
+        variants: {
+          br: { file: br.name, size: br.size, sha256: br.sha256 },
+          gz: { file: gz.name, size: gz.size, sha256: gz.sha256 },
+        },
+      };
+    }
+    const manifest: LanguageManifest = { ...lang.manifest, versions };
+    languageManifests[lang.language] = manifest;
+    assets.push(makeAsset(languageManifestAssetName(lang.language), Buffer.from(toJsonText(manifest))));
+    global.languages[lang.language] = {
+      latest: manifest.latest,
+      versions: Object.keys(versions),
+      ...(lang.source === undefined ? {} : { source: lang.source }),
+      ...(lang.license === undefined ? {} : { license: lang.license }),
+      files: versions,
+    };
+  }
+  global.languages = sortedRecord(global.languages, compareNames);
+  assets.push(makeAsset(GLOBAL_MANIFEST, Buffer.from(toJsonText(global))));
+
+  const seen = new Set<string>();
+  for (const asset of assets) {
+    if (seen.has(asset.name) || asset.name === SHA256SUMS) {
+      throw new PipelineError('ERR_RELEASE', `two release assets are named ${asset.name}; file names must be unique`, {
+        context: { name: asset.name },
+      });
+    }
+    seen.add(asset.name);
+  }
+  const sha256sums = formatSha256Sums(assets);
+  assets.push(makeAsset(SHA256SUMS, Buffer.from(sha256sums)));
+  assets.sort((a, b) => compareNames(a.name, b.name));
+  return { assets, globalManifest: global, languageManifests, sha256sums };
+}

@@ -1,0 +1,257 @@
+// Puts an assembled release on GitHub Releases without ever exposing a half release:
+// find-or-create a draft, upload what is missing or different (bounded concurrency), check the full
+// asset list, and only then publish. Re-runs resume; an unchanged re-run uploads nothing.
+import type { Octokit } from 'octokit';
+import { PipelineError } from '../../errors.ts';
+import type { ReleaseAsset } from '../assemble.ts';
+import { formatSize } from '../summary.ts';
+import { isAlreadyExists, statusOf, toGitHubError } from './client.ts';
+import { type AssetAction, differenceOf, mapBounded, planAssets, type RemoteAsset } from './plan.ts';
+
+export interface GitHubTarget {
+  owner: string;
+  repo: string;
+  tag: string;
+}
+
+export interface PublishOptions {
+  octokit: Octokit;
+  target: GitHubTarget;
+  assets: readonly ReleaseAsset[];
+  dryRun: boolean;
+  /** Uploads in flight at once. */
+  concurrency: number;
+  /** Used only to redact; never sent anywhere but the Authorization header. */
+  token: string;
+  /** Commit the tag is created at when the tag does not exist yet (GITHUB_SHA). */
+  targetCommitish?: string;
+  log: (line: string) => void;
+}
+
+export interface PublishOutcome {
+  releaseId?: number;
+  htmlUrl?: string;
+  created: boolean;
+  published: boolean;
+  uploaded: string[];
+  replaced: string[];
+  skipped: string[];
+  bytesUploaded: number;
+}
+
+interface ReleaseData {
+  id: number;
+  tag_name: string;
+  draft: boolean;
+  upload_url: string;
+  html_url: string;
+  immutable?: boolean;
+}
+
+function toRemote(asset: {
+  id: number;
+  name: string;
+  size: number;
+  state: string;
+  digest?: string | null;
+}): RemoteAsset {
+  return { id: asset.id, name: asset.name, size: asset.size, state: asset.state, digest: asset.digest ?? null };
+}
+
+export async function publishToGitHub(options: PublishOptions): Promise<PublishOutcome> {
+  const { octokit, target, log } = options;
+  const { owner, repo, tag } = target;
+  const repository = `${owner}/${repo}`;
+  const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toGitHubError(error, what, repository, options.token);
+    }
+  };
+  const outcome: PublishOutcome = {
+    created: false,
+    published: false,
+    uploaded: [],
+    replaced: [],
+    skipped: [],
+    bytesUploaded: 0,
+  };
+
+  // 1. Find the release by tag, drafts included: GET /releases/tags/:tag does not see drafts, the list does.
+  const releases = (await call(`list releases of ${repository}`, () =>
+    octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }),
+  )) as unknown as ReleaseData[];
+  const matching = releases.filter((release) => release.tag_name === tag).sort((a, b) => a.id - b.id);
+  let release = matching.find((item) => !item.draft) ?? matching[0];
+  if (matching.length > 1) {
+    log(`${matching.length} releases carry tag ${tag}; using release ${release?.id} and leaving the others alone`);
+  }
+
+  if (!release) {
+    log(`create draft release ${tag}${options.dryRun ? ' (dry run: not created)' : ''}`);
+    for (const asset of options.assets)
+      log(`upload ${asset.name} (${formatSize(asset.size)})${options.dryRun ? ' (dry run)' : ''}`);
+    if (options.dryRun) {
+      outcome.uploaded = options.assets.map((asset) => asset.name);
+      return outcome;
+    }
+    const created = await call(`create draft release ${tag}`, () =>
+      octokit.rest.repos.createRelease({
+        owner,
+        repo,
+        tag_name: tag,
+        name: tag,
+        draft: true,
+        ...(options.targetCommitish ? { target_commitish: options.targetCommitish } : {}),
+      }),
+    );
+    release = created.data as unknown as ReleaseData;
+    outcome.created = true;
+  } else {
+    log(`found ${release.draft ? 'draft' : 'published'} release ${tag} (id ${release.id})`);
+  }
+  const current: ReleaseData = release;
+  outcome.releaseId = current.id;
+  outcome.htmlUrl = current.html_url;
+
+  // 2. Diff against the release's assets (all pages).
+  const listAssets = async (): Promise<RemoteAsset[]> =>
+    (
+      (await call(`list assets of release ${tag}`, () =>
+        octokit.paginate(octokit.rest.repos.listReleaseAssets, { owner, repo, release_id: current.id, per_page: 100 }),
+      )) as unknown as Parameters<typeof toRemote>[0][]
+    ).map(toRemote);
+  const plan = planAssets(options.assets, await listAssets());
+  const changes = plan.actions.filter((action) => action.kind !== 'skip');
+  const suffix = options.dryRun ? ' (dry run)' : '';
+  for (const action of plan.actions) log(describeAction(action) + suffix);
+  for (const other of plan.untouched) log(`keep ${other.name} (not part of this release)`);
+
+  if (!current.draft && changes.length > 0) {
+    if (current.immutable) {
+      throw new PipelineError(
+        'ERR_RELEASE',
+        `release ${tag} of ${repository} is published and immutable, and ${changes.length} asset(s) differ (${changes
+          .slice(0, 3)
+          .map((action) => action.asset.name)
+          .join(', ')}); GitHub refuses changes: release under a new tag (--tag or bump package.json version)`,
+        { context: { tag, differing: changes.map((action) => action.asset.name) } },
+      );
+    }
+    log(`release ${tag} is already published; updating ${changes.length} asset(s) in place`);
+  }
+  if (options.dryRun) {
+    outcome.skipped = plan.actions.filter((a) => a.kind === 'skip').map((a) => a.asset.name);
+    outcome.uploaded = plan.actions.filter((a) => a.kind === 'upload').map((a) => a.asset.name);
+    outcome.replaced = plan.actions.filter((a) => a.kind === 'replace').map((a) => a.asset.name);
+    log(`dry run: nothing was written to ${repository}`);
+    return outcome;
+  }
+
+  // 3. Upload, several at a time.
+  const immutableRefusal = (error: unknown, asset: ReleaseAsset): PipelineError | undefined => {
+    if (statusOf(error) !== 422 || current.draft || isAlreadyExists(error)) return undefined;
+    return new PipelineError(
+      'ERR_RELEASE',
+      `release ${tag} of ${repository} is published and GitHub refused to change ${asset.name} (immutable release); release under a new tag`,
+      { context: { tag, asset: asset.name } },
+    );
+  };
+  const deleteAsset = (remote: RemoteAsset): Promise<unknown> =>
+    call(`delete asset ${remote.name} of ${tag}`, () =>
+      octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: remote.id }),
+    );
+  const upload = async (asset: ReleaseAsset): Promise<void> => {
+    log(`uploading ${asset.name} (${formatSize(asset.size)})`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await octokit.request({
+          method: 'POST',
+          url: current.upload_url,
+          name: asset.name,
+          data: asset.bytes,
+          headers: { 'content-type': asset.contentType, 'content-length': asset.size },
+        } as unknown as Parameters<Octokit['request']>[0]);
+        outcome.bytesUploaded += asset.size;
+        log(`uploaded ${asset.name}`);
+        return;
+      } catch (error) {
+        const refusal = immutableRefusal(error, asset);
+        if (refusal) throw refusal;
+        if (!isAlreadyExists(error) || attempt >= 3) {
+          throw toGitHubError(error, `upload ${asset.name} to release ${tag}`, repository, options.token);
+        }
+        // A concurrent or half-finished upload holds the name: look again, then replace it.
+        const holder = (await listAssets()).find((item) => item.name === asset.name);
+        if (holder && differenceOf(holder, asset) === undefined) {
+          log(`${asset.name} appeared meanwhile with the same content; keeping it`);
+          return;
+        }
+        if (holder) {
+          log(`${asset.name} already exists (${holder.state}); deleting it and uploading again`);
+          await deleteAsset(holder);
+        }
+      }
+    }
+  };
+  await mapBounded(changes, options.concurrency, async (action) => {
+    if (action.kind === 'replace') {
+      try {
+        await octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: action.remote.id });
+      } catch (error) {
+        const refusal = immutableRefusal(error, action.asset);
+        if (refusal) throw refusal;
+        if (statusOf(error) !== 404)
+          throw toGitHubError(error, `delete asset ${action.asset.name}`, repository, options.token);
+      }
+      await upload(action.asset);
+      outcome.replaced.push(action.asset.name);
+    } else if (action.kind === 'upload') {
+      await upload(action.asset);
+      outcome.uploaded.push(action.asset.name);
+    }
+  });
+  outcome.skipped = plan.actions.filter((a) => a.kind === 'skip').map((a) => a.asset.name);
+
+  // 4. Check every asset (all pages) before anyone can see the release.
+  const final = new Map((await listAssets()).map((item) => [item.name, item]));
+  const wrong = options.assets.flatMap((asset) => {
+    const remote = final.get(asset.name);
+    if (!remote) return [`${asset.name} missing`];
+    const reason = differenceOf(remote, asset);
+    return reason === undefined ? [] : [`${asset.name}: ${reason}`];
+  });
+  if (wrong.length > 0) {
+    throw new PipelineError(
+      'ERR_RELEASE',
+      `release ${tag} is incomplete after upload (${wrong.slice(0, 3).join('; ')}); it stays a draft; run the release again`,
+      { context: { tag, wrong } },
+    );
+  }
+  log(`all ${options.assets.length} assets present with the right size${changes.length ? '' : ' (nothing to upload)'}`);
+
+  // 5. Publish.
+  if (current.draft) {
+    const updated = await call(`publish release ${tag}`, () =>
+      octokit.rest.repos.updateRelease({ owner, repo, release_id: current.id, draft: false, make_latest: 'true' }),
+    );
+    outcome.published = true;
+    outcome.htmlUrl = (updated.data as unknown as ReleaseData).html_url;
+    log(`published ${tag}: ${outcome.htmlUrl}`);
+  } else {
+    log(`release ${tag} was already published`);
+  }
+  return outcome;
+}
+
+function describeAction(action: AssetAction): string {
+  switch (action.kind) {
+    case 'skip':
+      return `skip ${action.asset.name} (same name, size and digest)`;
+    case 'upload':
+      return `upload ${action.asset.name} (${formatSize(action.asset.size)})`;
+    case 'replace':
+      return `replace ${action.asset.name} (${action.reason})`;
+  }
+}

@@ -1,0 +1,159 @@
+// Reads what the release needs from the workspace: per-language manifests, the optimized modules
+// (re-verified right before release), runtime metadata, the version and a deterministic build date.
+import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { PipelineError } from '../errors.ts';
+import { languageManifestPath, optWasmPath, runtimeConfigPath, runtimesDir } from '../paths.ts';
+import type { LanguageInput, ReleaseInput } from './assemble.ts';
+import { sha256Hex } from './digest.ts';
+import type { LanguageManifest, VersionEntry } from './manifest-shapes.ts';
+
+const execFileAsync = promisify(execFile);
+/** The global WebAssembly object (typed here because the project's lib has no DOM types). */
+const wasmApi = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new PipelineError('ERR_RELEASE', `${what}: cannot read ${path}; run the metadata stage first`, { cause });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new PipelineError('ERR_MANIFEST_INVALID', `${what}: ${path} is not valid JSON`, { cause });
+  }
+}
+
+/** Languages that have a per-language manifest (runtimes/<lang>/manifest.json), sorted. */
+export async function listReleaseLanguages(root: string): Promise<string[]> {
+  const entries = await readdir(runtimesDir(root), { withFileTypes: true }).catch(() => []);
+  const langs: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    const ok = await readFile(languageManifestPath(entry.name, root)).then(
+      () => true,
+      () => false,
+    );
+    if (ok) langs.push(entry.name);
+  }
+  return langs.sort();
+}
+
+/**
+ * Re-verifies a module right before release: wasm magic + version 1, WebAssembly.validate, size and
+ * SHA-256 against the manifest entry. Returns the bytes that were checked (so what is released is what was verified).
+ * TODO(swap): call the verify stage's `verifyModule` (tools/pipeline/src/verify/) once it lands.
+ */
+export async function verifyReleaseModule(path: string, entry: VersionEntry, task: string): Promise<Buffer> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (cause) {
+    throw new PipelineError(
+      'ERR_RELEASE',
+      `[${task}] optimized module ${path} is missing; run the optimize stage first`,
+      {
+        cause,
+      },
+    );
+  }
+  const fail = (check: string, expected: string, found: string): never => {
+    throw new PipelineError('ERR_INTEGRITY', `[${task}] ${path} fails ${check}: expected ${expected}, found ${found}`, {
+      context: { path, check, expected, found },
+    });
+  };
+  const header = bytes.subarray(0, 8).toString('hex');
+  if (header !== '0061736d01000000') fail('wasm header', '0061736d01000000 (\\0asm v1)', header || '(empty)');
+  if (!wasmApi.validate(bytes)) fail('WebAssembly.validate', 'a valid module', 'an invalid module');
+  if (bytes.byteLength !== entry.size) fail('size', `${entry.size} bytes (manifest)`, `${bytes.byteLength} bytes`);
+  const digest = sha256Hex(bytes);
+  if (digest !== entry.sha256) fail('sha256', `${entry.sha256} (manifest)`, digest);
+  return bytes;
+}
+
+export async function loadLanguageInput(
+  lang: string,
+  root: string,
+  validate: (document: unknown, what: string) => void,
+): Promise<LanguageInput> {
+  const manifest = (await readJson(languageManifestPath(lang, root), `${lang} manifest`)) as LanguageManifest;
+  validate(manifest, `runtimes/${lang}/manifest.json`);
+  if (manifest.language !== lang) {
+    throw new PipelineError(
+      'ERR_MANIFEST_INVALID',
+      `runtimes/${lang}/manifest.json says language "${manifest.language}"; expected "${lang}"`,
+    );
+  }
+  // source and license come from runtime.json (optional fields of the global manifest).
+  // TODO(swap): use loadRuntimeConfig(lang) from runtime/config.ts once it lands.
+  const config = (await readJson(runtimeConfigPath(lang, root), `${lang} runtime.json`).catch(() => ({}))) as {
+    source?: unknown;
+    license?: unknown;
+  };
+  const modules: Record<string, Uint8Array> = {};
+  for (const [ver, entry] of Object.entries(manifest.versions)) {
+    modules[ver] = await verifyReleaseModule(optWasmPath(lang, ver, root), entry, `${lang}@${ver}`);
+  }
+  return {
+    language: lang,
+    manifest,
+    modules,
+    ...(typeof config.source === 'string' ? { source: config.source } : {}),
+    ...(typeof config.license === 'string' ? { license: config.license } : {}),
+  };
+}
+
+export async function readPackageVersion(root: string): Promise<string> {
+  const pkg = (await readJson(`${root}/package.json`, 'root package.json')) as { version?: unknown };
+  if (typeof pkg.version !== 'string' || pkg.version === '') {
+    throw new PipelineError('ERR_RELEASE', `${root}/package.json has no "version"; set one or pass --tag`);
+  }
+  return pkg.version;
+}
+
+/** SOURCE_DATE_EPOCH when set, else the HEAD commit time, so an unchanged tree gives the same date. */
+export async function resolveBuildDate(root: string, sourceDateEpoch: string | undefined): Promise<string> {
+  if (sourceDateEpoch !== undefined && sourceDateEpoch !== '') {
+    if (!/^\d+$/.test(sourceDateEpoch)) {
+      throw new PipelineError(
+        'ERR_INVALID_OPTION',
+        `SOURCE_DATE_EPOCH must be whole seconds since 1970, got "${sourceDateEpoch}"`,
+      );
+    }
+    return new Date(Number(sourceDateEpoch) * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  try {
+    const { stdout } = await execFileAsync('git', ['-C', root, 'log', '-1', '--format=%ct'], { encoding: 'utf8' });
+    const seconds = stdout.trim();
+    if (/^\d+$/.test(seconds)) return new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z');
+  } catch {
+    // fall through to the error below
+  }
+  throw new PipelineError(
+    'ERR_RELEASE',
+    `cannot date the release: ${root} has no git commit and SOURCE_DATE_EPOCH is unset; set SOURCE_DATE_EPOCH`,
+  );
+}
+
+export async function loadReleaseInput(
+  root: string,
+  options: {
+    version: string;
+    sourceDateEpoch: string | undefined;
+    validate: (document: unknown, what: string) => void;
+  },
+): Promise<ReleaseInput> {
+  const langs = await listReleaseLanguages(root);
+  if (langs.length === 0) {
+    throw new PipelineError(
+      'ERR_RELEASE',
+      `no runtimes/<lang>/manifest.json under ${root}; run \`nx run-many -t metadata\` first`,
+    );
+  }
+  const languages: LanguageInput[] = [];
+  for (const lang of langs) languages.push(await loadLanguageInput(lang, root, options.validate));
+  return { version: options.version, buildDate: await resolveBuildDate(root, options.sourceDateEpoch), languages };
+}

@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PipelineError } from '../errors.ts';
+import { createFixtureWorkspace } from './fixture-workspace.ts';
+import { runRelease } from './release.ts';
+import { createManifestValidator } from './validate.ts';
+
+const execFileAsync = promisify(execFile);
+const env = { SOURCE_DATE_EPOCH: '1767225600' };
+const roots: string[] = [];
+
+async function fixture(): Promise<string> {
+  const root = await createFixtureWorkspace();
+  roots.push(root);
+  return root;
+}
+
+afterEach(async () => {
+  for (const root of roots.splice(0)) await rm(root, { recursive: true, force: true });
+});
+
+describe('local release', () => {
+  it('stages every asset; sha256sum -c passes and manifest.json validates', async () => {
+    const root = await fixture();
+    const lines: string[] = [];
+    const result = await runRelease({ root, env, log: (line) => lines.push(line) });
+    expect(result.tag).toBe('v1.2.3');
+    expect(result.dir).toBe(join(root, 'build', 'release', 'v1.2.3'));
+    const files = (await readdir(result.dir)).sort();
+    expect(files).toEqual([
+      'SHA256SUMS',
+      'go-1.23.wasm',
+      'go-1.23.wasm.br',
+      'go-1.23.wasm.gz',
+      'go-1.24.wasm',
+      'go-1.24.wasm.br',
+      'go-1.24.wasm.gz',
+      'go-manifest.json',
+      'manifest.json',
+      'rust-1.85.wasm',
+      'rust-1.85.wasm.br',
+      'rust-1.85.wasm.gz',
+      'rust-manifest.json',
+    ]);
+    const check = await execFileAsync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: result.dir });
+    expect(check.stdout.trim().split('\n')).toHaveLength(12);
+    expect(check.stdout).not.toMatch(/FAILED/);
+
+    const manifest = JSON.parse(await readFile(join(result.dir, 'manifest.json'), 'utf8'));
+    createManifestValidator()(manifest, 'staged manifest.json');
+    expect(manifest.build_date).toBe('2026-01-01T00:00:00Z');
+    expect(manifest.languages.go.latest).toBe('1.24');
+    expect(manifest.languages.go.source).toBe('https://example.test/go');
+    expect(manifest.languages.rust.files['1.85'].variants.br.file).toBe('rust-1.85.wasm.br');
+
+    // The working tree carries the same manifest, SHA256SUMS and per-language manifests (with variants).
+    expect(await readFile(join(root, 'manifest.json'))).toEqual(await readFile(join(result.dir, 'manifest.json')));
+    expect(await readFile(join(root, 'SHA256SUMS'))).toEqual(await readFile(join(result.dir, 'SHA256SUMS')));
+    expect(await readFile(join(root, 'runtimes/go/manifest.json'))).toEqual(
+      await readFile(join(result.dir, 'go-manifest.json')),
+    );
+    expect(lines.join('\n')).toMatch(/asset\s+size\s+sha256/);
+  });
+
+  it('is byte-identical when run twice on the same inputs, and honours --tag and --out', async () => {
+    const root = await fixture();
+    const first = await runRelease({ root, env, log: () => {} });
+    const second = await runRelease({ root, env, tag: 'v9.9.9', out: join(root, 'elsewhere'), log: () => {} });
+    expect(second.dir).toBe(join(root, 'elsewhere'));
+    for (const name of await readdir(first.dir)) {
+      expect((await readFile(join(second.dir, name))).equals(await readFile(join(first.dir, name)))).toBe(true);
+    }
+  });
+
+  it('re-verifies modules: a module that no longer matches its manifest stops the release and stages nothing', async () => {
+    const root = await fixture();
+    const module = join(root, 'build/rust/opt/rust-1.85.wasm');
+    const bytes = await readFile(module);
+    bytes[bytes.length - 1] ^= 1;
+    await writeFile(module, bytes);
+    const error = await runRelease({ root, env, log: () => {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PipelineError);
+    expect((error as PipelineError).code).toBe('ERR_INTEGRITY');
+    expect((error as PipelineError).message).toMatch(/rust-1\.85\.wasm fails sha256/);
+    expect(await readdir(join(root, 'build')).then((d) => d.includes('release'))).toBe(false);
+    await expect(readFile(join(root, 'manifest.json'))).rejects.toThrow();
+  });
+
+  it('--dry-run writes nothing', async () => {
+    const root = await fixture();
+    const before = await readFile(join(root, 'runtimes/go/manifest.json'));
+    const result = await runRelease({ root, env, dryRun: true, log: () => {} });
+    expect(result.assets).toHaveLength(13);
+    expect(await readdir(join(root, 'build')).then((d) => d.includes('release'))).toBe(false);
+    expect(await readFile(join(root, 'runtimes/go/manifest.json'))).toEqual(before);
+    await expect(readFile(join(root, 'SHA256SUMS'))).rejects.toThrow();
+  });
+});

@@ -1,0 +1,86 @@
+// The release stage: assemble every runtime into one flat set of assets, stage it locally, and
+// (with GITHUB_TOKEN + GITHUB_REPOSITORY) put it on GitHub Releases.
+import { assembleRelease, type ReleaseAsset } from './assemble.ts';
+import { createGitHubClient, type GitHubEvent } from './github/client.ts';
+import { type PublishOutcome, publishToGitHub } from './github/publish.ts';
+import { redact } from './github/redact.ts';
+import { loadReleaseInput, readPackageVersion } from './inputs.ts';
+import { normalizeReleaseOptions, type ReleaseOptions, stagingDir } from './options.ts';
+import { stageRelease, writeWorkingTree } from './stage.ts';
+import { formatSummaryTable } from './summary.ts';
+import { createManifestValidator } from './validate.ts';
+
+export interface ReleaseResult {
+  tag: string;
+  /** Staging folder (not written on a dry run). */
+  dir: string;
+  assets: ReleaseAsset[];
+  github?: PublishOutcome;
+}
+
+export interface RunReleaseOptions extends ReleaseOptions {
+  /** Structured events of the GitHub client (rate limits, warnings); tests capture them. */
+  onGitHubEvent?: (event: GitHubEvent) => void;
+}
+
+export async function runRelease(input: RunReleaseOptions = {}): Promise<ReleaseResult> {
+  const options = normalizeReleaseOptions(input);
+  const secrets = options.github ? [options.github.token] : [];
+  const version = await readPackageVersion(options.root);
+  const tag = options.tag ?? `v${version}`;
+  const log = (line: string): void => options.log(redact(`[release ${tag}] ${line}`, secrets));
+
+  const validate = createManifestValidator();
+  const release = assembleRelease(
+    await loadReleaseInput(options.root, { version, sourceDateEpoch: options.sourceDateEpoch, validate }),
+  );
+  validate(release.globalManifest, 'global manifest.json');
+  for (const [lang, manifest] of Object.entries(release.languageManifests)) validate(manifest, `${lang}-manifest.json`);
+
+  const dir = stagingDir(options, tag);
+  if (options.dryRun) {
+    log(`dry run: would stage ${release.assets.length} assets in ${dir} and update manifest.json, SHA256SUMS`);
+  } else {
+    await stageRelease(release, dir);
+    const changed = await writeWorkingTree(release, options.root);
+    log(`staged ${release.assets.length} assets in ${dir}; working tree files changed: ${changed.length}`);
+  }
+
+  let github: PublishOutcome | undefined;
+  if (options.github) {
+    const settings = options.github;
+    const octokit = createGitHubClient({
+      token: settings.token,
+      apiUrl: settings.apiUrl,
+      retryBaseMs: settings.retryBaseMs,
+      writeIntervalMs: settings.writeIntervalMs,
+      maxRateLimitRetries: 3,
+      maxRetryAfterSeconds: 900,
+      onEvent: (event) => {
+        input.onGitHubEvent?.(event);
+        if (event.kind === 'rate-limit') {
+          log(
+            `${event.secondary ? 'secondary ' : ''}rate limit on ${event.method} ${event.url}: waiting ${event.retryAfterSeconds}s (retry ${event.retryCount + 1})`,
+          );
+        } else log(`github ${event.level}: ${event.message}`);
+      },
+    });
+    github = await publishToGitHub({
+      octokit,
+      target: { owner: settings.owner, repo: settings.repo, tag },
+      assets: release.assets,
+      dryRun: options.dryRun,
+      concurrency: settings.concurrency,
+      token: settings.token,
+      ...(settings.targetCommitish ? { targetCommitish: settings.targetCommitish } : {}),
+      log,
+    });
+    log(
+      `github: ${github.uploaded.length} uploaded, ${github.replaced.length} replaced, ${github.skipped.length} skipped, ${github.bytesUploaded} bytes sent`,
+    );
+  } else {
+    log('no GITHUB_TOKEN/GITHUB_REPOSITORY: local release only');
+  }
+  options.log(formatSummaryTable(release.assets));
+  return { tag, dir, assets: release.assets, ...(github ? { github } : {}) };
+}
