@@ -1,12 +1,137 @@
-import { dirname } from 'node:path';
-import type { CreateNodesV2 } from '@nx/devkit';
+// Local Nx plugin: one project per runtimes/<lang>/runtime.json with the pipeline's per-language
+// targets build -> optimize -> verify -> metadata, and a single `release` target on the pipeline
+// project (tools/pipeline) that waits for every runtime's metadata. Targets are thin
+// nx:run-commands wrappers around `tsx tools/pipeline/src/cli.ts <stage> <lang>`.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { CreateNodesContextV2, CreateNodesV2, TargetConfiguration } from '@nx/devkit';
+
+/** Tag carried by every runtime project; `release` depends on `tag:runtime` projects' metadata. */
+export const RUNTIME_TAG = 'runtime';
+
+type Stage = 'build' | 'optimize' | 'verify' | 'metadata';
+
+/**
+ * Disjoint output globs per stage (same as stageOutputs in tools/pipeline/src/paths.ts), so that
+ * restoring one stage from cache never removes another stage's files.
+ */
+export function stageOutputs(lang: string): Record<Stage, string[]> {
+  return {
+    build: [`{workspaceRoot}/build/${lang}/${lang}-*.wasm`, `{workspaceRoot}/build/${lang}/${lang}-*.build.json`],
+    optimize: [`{workspaceRoot}/build/${lang}/opt/${lang}-*.wasm`],
+    verify: [
+      `{workspaceRoot}/build/${lang}/${lang}-*.verify.json`,
+      `{workspaceRoot}/build/${lang}/opt/${lang}-*.verify.json`,
+    ],
+    metadata: ['{projectRoot}/manifest.json'],
+  };
+}
+
+const previous: Record<Stage, Stage | undefined> = {
+  build: undefined,
+  optimize: 'build',
+  verify: 'optimize',
+  metadata: 'verify',
+};
+
+/** Builder Dockerfiles a runtime.json names (`versions[].builder`). */
+export function builderDockerfiles(runtimeJson: unknown): string[] {
+  const versions = (runtimeJson as { versions?: { builder?: unknown }[] })?.versions;
+  const names = new Set<string>();
+  for (const v of Array.isArray(versions) ? versions : []) {
+    if (typeof v?.builder === 'string') names.add(v.builder);
+  }
+  return [...names].sort().map((name) => `{workspaceRoot}/docker/${name}.Dockerfile`);
+}
+
+function pipelineCommand(stage: string, lang?: string): string {
+  return ['npx tsx tools/pipeline/src/cli.ts', stage, lang].filter(Boolean).join(' ');
+}
+
+export function runtimeTargets(lang: string, runtimeJson: unknown): Record<string, TargetConfiguration> {
+  const outputs = stageOutputs(lang);
+  // The runtime folder minus what the pipeline writes into it (else metadata would invalidate build).
+  const sourceInputs = [
+    '{projectRoot}/**/*',
+    '!{projectRoot}/manifest.json',
+    '!{projectRoot}/**/*.wasm',
+    '!{projectRoot}/target/**',
+  ];
+  const targets: Record<string, TargetConfiguration> = {};
+  for (const stage of ['build', 'optimize', 'verify', 'metadata'] as const) {
+    const before = previous[stage];
+    targets[stage] = {
+      executor: 'nx:run-commands',
+      options: {
+        command: pipelineCommand(stage, lang),
+        cwd: '{workspaceRoot}',
+        forwardAllArgs: true,
+        env: { NX_DAEMON: 'false' },
+      },
+      cache: true,
+      inputs: [
+        ...sourceInputs,
+        ...builderDockerfiles(runtimeJson),
+        '{workspaceRoot}/runtimes/runtime.schema.json',
+        'pipeline',
+        { env: 'SOURCE_DATE_EPOCH' },
+      ],
+      outputs: outputs[stage],
+      // `nx run go:metadata --ver=1.24` forwards --ver down the chain.
+      ...(before ? { dependsOn: [{ target: before, params: 'forward' as const }] } : {}),
+      metadata: { description: `${stage} the ${lang} runtime (all versions, or --ver=<label>)` },
+    };
+  }
+  return targets;
+}
+
+export function releaseTarget(): TargetConfiguration {
+  return {
+    executor: 'nx:run-commands',
+    options: {
+      command: pipelineCommand('release'),
+      cwd: '{workspaceRoot}',
+      forwardAllArgs: true,
+      env: { NX_DAEMON: 'false' },
+    },
+    // A release has remote side effects: never replayed from cache.
+    cache: false,
+    dependsOn: [{ projects: [`tag:${RUNTIME_TAG}`], target: 'metadata' }],
+    metadata: { description: 'Release every runtime once all runtimes have their metadata' },
+  };
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return {};
+  }
+}
 
 export const createNodesV2: CreateNodesV2 = [
-  'runtimes/*/runtime.json',
-  async (files) =>
+  '{runtimes/*/runtime.json,tools/pipeline/package.json}',
+  async (files, _options, context: CreateNodesContextV2) =>
     files.map((file) => {
       const root = dirname(file);
-      const name = root.split('/').pop() as string;
-      return [file, { projects: { [root]: { name, root, targets: { hello: { command: `echo hi ${name}` } } } } }];
+      if (file === 'tools/pipeline/package.json') {
+        return [file, { projects: { [root]: { root, targets: { release: releaseTarget() } } } }];
+      }
+      const lang = root.split('/').pop() as string;
+      const runtimeJson = readJson(join(context.workspaceRoot, file));
+      return [
+        file,
+        {
+          projects: {
+            [root]: {
+              name: lang,
+              root,
+              projectType: 'application' as const,
+              tags: [RUNTIME_TAG, `lang:${lang}`],
+              targets: runtimeTargets(lang, runtimeJson),
+            },
+          },
+        },
+      ];
     }),
 ];

@@ -2,6 +2,7 @@
 export type PipelineErrorCode =
   | 'ERR_DOCKER_UNAVAILABLE'
   | 'ERR_DOCKER_IMAGE'
+  | 'ERR_DOCKER_RUN'
   | 'ERR_BUILD_FAILED'
   | 'ERR_RUNTIME_CONFIG'
   | 'ERR_WASM_INVALID'

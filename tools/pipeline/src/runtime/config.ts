@@ -1,0 +1,204 @@
+// runtimes/<lang>/runtime.json: load, validate against runtimes/runtime.schema.json, normalize once.
+import { readdir, readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { PipelineError } from '../errors.ts';
+import { runtimeConfigPath, runtimeSchemaPath, runtimesDir, workspaceRoot } from '../paths.ts';
+
+export type WasmOptLevel = '-O0' | '-O1' | '-O2' | '-O3' | '-O4' | '-Os' | '-Oz';
+export type RuntimeKind = 'go' | 'rust';
+
+/** One buildable version, every default applied. */
+export interface RuntimeVersion {
+  label: string;
+  /** Builder image = docker/<builder>.Dockerfile */
+  builder: string;
+  /** Absolute path of the compiler driver inside the builder image. */
+  toolchain: string;
+  wasmOpt: WasmOptLevel;
+  features: string[];
+}
+
+/** A runtime.json after validation and normalization. */
+export interface RuntimeConfig {
+  language: string;
+  kind: RuntimeKind;
+  displayName: string;
+  source: string;
+  license: string;
+  target: 'wasm32-wasip1';
+  wasmOpt: WasmOptLevel;
+  features: string[];
+  /** Highest label unless runtime.json names one. */
+  latest: string;
+  /** Sorted by label, ascending. */
+  versions: RuntimeVersion[];
+}
+
+interface RawVersion {
+  label: string;
+  builder: string;
+  toolchain: string;
+  wasmOpt?: WasmOptLevel;
+  features?: string[];
+}
+interface RawConfig {
+  language: string;
+  kind: RuntimeKind;
+  displayName?: string;
+  source: string;
+  license: string;
+  target?: 'wasm32-wasip1';
+  wasmOpt?: WasmOptLevel;
+  features?: string[];
+  latest?: string;
+  versions: RawVersion[];
+}
+
+const DEFAULT_WASM_OPT: WasmOptLevel = '-Oz';
+
+/** Compares dotted numeric labels: 1.9 < 1.10 < 1.21. */
+export function compareLabels(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** One line per ajv error: `/versions/2/toolchain must be string`. */
+export function formatSchemaErrors(errors: ErrorObject[]): string[] {
+  return errors.map((e) => {
+    const path = e.instancePath === '' ? '/' : e.instancePath;
+    let detail = e.message ?? 'is invalid';
+    if (e.keyword === 'additionalProperties') detail = `must not have property "${e.params.additionalProperty}"`;
+    if (e.keyword === 'enum') detail = `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
+    return `${path} ${detail}`;
+  });
+}
+
+/** Builds a validator for the runtime.json schema. */
+export async function compileRuntimeSchema(schemaFile = runtimeSchemaPath()) {
+  const schema = JSON.parse(await readFile(schemaFile, 'utf8')) as object;
+  const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: false });
+  // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
+  const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
+    addFormatsModule) as unknown as (a: Ajv2020) => void;
+  addFormats(ajv);
+  return ajv.compile<RawConfig>(schema);
+}
+
+/**
+ * Validates parsed JSON as a runtime config. `file` names the input in errors, e.g.
+ * `runtimes/go/runtime.json: /versions/2/toolchain must be string`.
+ */
+export async function parseRuntimeConfig(
+  data: unknown,
+  file: string,
+  options: { lang?: string; schemaFile?: string } = {},
+): Promise<RuntimeConfig> {
+  const validate = await compileRuntimeSchema(options.schemaFile);
+  if (!validate(data)) {
+    const lines = formatSchemaErrors(validate.errors ?? []);
+    throw new PipelineError('ERR_RUNTIME_CONFIG', `${file}: ${lines.join('; ')}`, {
+      context: { file, errors: lines },
+    });
+  }
+  const raw = data;
+  const fail = (path: string, problem: string) =>
+    new PipelineError('ERR_RUNTIME_CONFIG', `${file}: ${path} ${problem}`, { context: { file } });
+  if (options.lang !== undefined && raw.language !== options.lang) {
+    throw fail('/language', `must be "${options.lang}" (the folder name), found "${raw.language}"`);
+  }
+  const seen = new Map<string, number>();
+  raw.versions.forEach((v, i) => {
+    const first = seen.get(v.label);
+    if (first !== undefined) throw fail(`/versions/${i}/label`, `duplicates /versions/${first}/label "${v.label}"`);
+    seen.set(v.label, i);
+  });
+  const wasmOpt = raw.wasmOpt ?? DEFAULT_WASM_OPT;
+  const features = raw.features ?? [];
+  const versions = raw.versions
+    .map(
+      (v): RuntimeVersion => ({
+        label: v.label,
+        builder: v.builder,
+        toolchain: v.toolchain,
+        wasmOpt: v.wasmOpt ?? wasmOpt,
+        features: v.features ?? features,
+      }),
+    )
+    .sort((a, b) => compareLabels(a.label, b.label));
+  const latest = raw.latest ?? (versions.at(-1) as RuntimeVersion).label;
+  if (!seen.has(latest)) throw fail('/latest', `must name one of the versions, found "${latest}"`);
+  return {
+    language: raw.language,
+    kind: raw.kind,
+    displayName: raw.displayName ?? raw.language,
+    source: raw.source,
+    license: raw.license,
+    target: 'wasm32-wasip1',
+    wasmOpt,
+    features,
+    latest,
+    versions,
+  };
+}
+
+/** Reads and validates runtimes/<lang>/runtime.json. */
+export async function loadRuntimeConfig(lang: string, root = workspaceRoot): Promise<RuntimeConfig> {
+  const file = runtimeConfigPath(lang, root);
+  const shown = relative(root, file);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new PipelineError('ERR_RUNTIME_CONFIG', `${shown}: cannot read it; is "${lang}" a runtime under runtimes/?`, {
+      cause,
+      context: { file },
+    });
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (cause) {
+    throw new PipelineError('ERR_RUNTIME_CONFIG', `${shown}: not valid JSON (${(cause as Error).message})`, {
+      cause,
+      context: { file },
+    });
+  }
+  return parseRuntimeConfig(data, shown, { lang, schemaFile: runtimeSchemaPath(root) });
+}
+
+/** Languages that have a runtimes/<lang>/runtime.json, sorted. */
+export async function listRuntimes(root = workspaceRoot): Promise<string[]> {
+  const entries = await readdir(runtimesDir(root), { withFileTypes: true });
+  const langs: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    try {
+      await readFile(runtimeConfigPath(entry.name, root));
+      langs.push(entry.name);
+    } catch {
+      // not a runtime folder
+    }
+  }
+  return langs.sort();
+}
+
+/** Picks the versions a command asked for (`--ver`), or all of them. */
+export function selectVersions(config: RuntimeConfig, ver: string | undefined): RuntimeVersion[] {
+  if (ver === undefined) return config.versions;
+  const found = config.versions.find((v) => v.label === ver);
+  if (!found) {
+    throw new PipelineError(
+      'ERR_INVALID_OPTION',
+      `--ver=${ver}: ${config.language} has no version "${ver}"; known: ${config.versions.map((v) => v.label).join(', ')}`,
+      { context: { ver, language: config.language } },
+    );
+  }
+  return [found];
+}
