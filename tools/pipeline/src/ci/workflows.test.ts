@@ -27,6 +27,7 @@ interface Step {
   if?: string;
   with?: Record<string, unknown>;
   env?: Record<string, unknown>;
+  'working-directory'?: string;
 }
 interface Job {
   needs?: string | string[];
@@ -229,19 +230,33 @@ describe('release.yml', () => {
     expect(publish).toBeGreaterThan(merge);
   });
 
-  it('releases with the tag, passes --dry-run on a dry run, checks SHA256SUMS and commits back only for real', () => {
+  it('stages and checks the release without credentials, then publishes it (--dry-run on a dry run), then commits back', () => {
     const job = release.jobs.release as Job;
     expect(job.env?.DRY_RUN).toBe(expr("github.event_name == 'workflow_dispatch' && inputs.dry_run"));
-    const publish = job.steps.find((s) => s.run?.includes('tools/pipeline/src/cli.ts')) as Step;
-    expect(publish.run).toContain('--tag "$TAG"');
+    const at = (pred: (s: Step) => boolean) => job.steps.findIndex(pred);
+    const releases = job.steps.filter((s) => s.run?.includes('tools/pipeline/src/cli.ts'));
+    expect(releases).toHaveLength(2);
+    const [stage, publish] = releases as [Step, Step];
+    expect(stage.run?.trim()).toBe('npx tsx tools/pipeline/src/cli.ts release --tag "$TAG"');
+    expect(stage.env?.GITHUB_TOKEN).toBe('');
+    expect(publish.run).toContain('args=(release --tag "$TAG")');
     expect(publish.run).toMatch(/if \[\[ "\$DRY_RUN" == true \]\]; then args\+=\(--dry-run\); fi/);
     expect(publish.env?.GITHUB_TOKEN).toBe(expr('github.token'));
-    expect(job.steps.some((s) => s.run?.includes('sha256sum --check'))).toBe(true);
+    for (const step of [stage, publish]) expect(step.env?.TAG).toBe(expr('steps.tag.outputs.tag'));
 
-    const commit = job.steps.find((s) => s.run?.includes('git push')) as Step;
-    expect(commit.if).toBe("env.DRY_RUN != 'true'");
-    expect(commit.run).toContain('files=(manifest.json SHA256SUMS runtimes/*/manifest.json)');
-    expect(commit.env?.BRANCH).toBe(expr('github.event.repository.default_branch'));
+    const check = at((s) => s.run?.includes('sha256sum --check') === true);
+    const upload = at((s) => s.uses?.startsWith('actions/upload-artifact@') === true);
+    const commit = at((s) => s.run?.includes('git push') === true);
+    expect(job.steps[check]?.['working-directory']).toBe(`build/release/${expr('steps.tag.outputs.tag')}`);
+    // stage -> check -> upload -> publish -> commit back
+    const order = [at((s) => s === stage), check, upload, at((s) => s === publish), commit];
+    expect(order[0]).toBeGreaterThan(0);
+    for (let i = 1; i < order.length; i++) expect(order[i]).toBeGreaterThan(order[i - 1] as number);
+
+    const commitStep = job.steps[commit] as Step;
+    expect(commitStep.if).toBe("env.DRY_RUN != 'true'");
+    expect(commitStep.run).toContain('files=(manifest.json SHA256SUMS runtimes/*/manifest.json)');
+    expect(commitStep.env?.BRANCH).toBe(expr('github.event.repository.default_branch'));
   });
 
   it('attests build provenance for the released .wasm files, never on a dry run', () => {
