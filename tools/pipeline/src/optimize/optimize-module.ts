@@ -52,6 +52,17 @@ async function pickEngine(
   }
 }
 
+/** An optimized module larger than its input is a failure: the level does not suit this module. */
+export function assertNotLarger(input: string, level: string, inputSize: number, outputSize: number): void {
+  if (outputSize > inputSize) {
+    throw new PipelineError(
+      'ERR_WASM_OPT',
+      `${input}: wasm-opt ${level} made the module larger (${inputSize} -> ${outputSize} bytes): choose another "wasmOpt" level in runtime.json`,
+      { context: { input, inputSize, outputSize, level } },
+    );
+  }
+}
+
 /**
  * Writes the optimized module to a temp file beside `output`, then renames it into place.
  * Fails with ERR_WASM_OPT when wasm-opt fails or its output is larger than the input.
@@ -91,13 +102,7 @@ export async function optimizeModule(options: OptimizeModuleOptions): Promise<Op
     }
     const durationMs = Math.round(performance.now() - started);
     const outputSize = (await stat(tmp)).size;
-    if (outputSize > inputSize) {
-      throw new PipelineError(
-        'ERR_WASM_OPT',
-        `${options.input}: wasm-opt ${options.level} made the module larger (${inputSize} -> ${outputSize} bytes): choose another "wasmOpt" level in runtime.json`,
-        { context: { input: options.input, inputSize, outputSize, level: options.level, engine } },
-      );
-    }
+    assertNotLarger(options.input, options.level, inputSize, outputSize);
     await rename(tmp, options.output);
     const pct = ((100 * (outputSize - inputSize)) / inputSize).toFixed(1);
     log(
