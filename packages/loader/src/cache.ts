@@ -1,0 +1,146 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import envPaths from 'env-paths';
+import type { VersionEntry } from './manifest.ts';
+import { assertLanguage, assertVersion } from './names.ts';
+
+/** Default cache folder: WASMHUB_CACHE_DIR, else the platform's user cache folder + wasmhub (XDG_CACHE_HOME honoured). */
+export function defaultCacheDir(env: Record<string, string | undefined> = process.env): string {
+  if (env.WASMHUB_CACHE_DIR) return env.WASMHUB_CACHE_DIR;
+  if (process.platform === 'linux' && env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'wasmhub');
+  return envPaths('wasmhub', { suffix: '' }).cache;
+}
+
+export interface CachedRuntime {
+  language: string;
+  version: string;
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+export type CacheRead =
+  | { state: 'ok'; runtime: CachedRuntime; entry: VersionEntry }
+  | { state: 'missing' }
+  | { state: 'corrupt'; problem: string };
+
+export const ENTRY_FILE = 'manifest.json';
+const TEMP_DIR = '.tmp';
+
+export function versionDir(cacheDir: string, language: string, version: string): string {
+  return join(cacheDir, assertLanguage(language), assertVersion(version));
+}
+
+export function modulePath(cacheDir: string, language: string, version: string): string {
+  return join(versionDir(cacheDir, language, version), `${language}-${version}.wasm`);
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
+
+/** Read a cache entry and check the module's size and sha256 against the entry it was verified against. */
+export async function readCached(cacheDir: string, language: string, version: string): Promise<CacheRead> {
+  const dir = versionDir(cacheDir, language, version);
+  const path = modulePath(cacheDir, language, version);
+  let entry: VersionEntry;
+  try {
+    entry = JSON.parse(await readFile(join(dir, ENTRY_FILE), 'utf8')) as VersionEntry;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      const leftover = await stat(dir).catch(() => undefined);
+      return leftover ? { state: 'corrupt', problem: `${ENTRY_FILE} is missing` } : { state: 'missing' };
+    }
+    return { state: 'corrupt', problem: `${ENTRY_FILE} is unreadable (${(error as Error).message})` };
+  }
+  if (typeof entry?.size !== 'number' || typeof entry.sha256 !== 'string') {
+    return { state: 'corrupt', problem: `${ENTRY_FILE} has no size/sha256` };
+  }
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) return { state: 'corrupt', problem: `${path} is missing` };
+  if (info.size !== entry.size)
+    return { state: 'corrupt', problem: `${path} is ${info.size} bytes, expected ${entry.size}` };
+  const sha256 = await sha256File(path);
+  if (sha256 !== entry.sha256)
+    return { state: 'corrupt', problem: `${path} has sha256 ${sha256}, expected ${entry.sha256}` };
+  return { state: 'ok', entry, runtime: { language, version, path, size: info.size, sha256 } };
+}
+
+/** A fresh temp file path inside the cache folder (same file system, so the commit is an atomic rename). */
+export async function tempFile(cacheDir: string, hint: string): Promise<string> {
+  const dir = join(cacheDir, TEMP_DIR);
+  await mkdir(dir, { recursive: true });
+  return join(dir, `${hint}.${process.pid}.${randomBytes(6).toString('hex')}.part`);
+}
+
+/** Commit a verified module: atomic renames of the module, then of its entry (the entry marks completeness). */
+export async function commitCached(
+  cacheDir: string,
+  language: string,
+  version: string,
+  verifiedTemp: string,
+  entry: VersionEntry,
+): Promise<CachedRuntime> {
+  const dir = versionDir(cacheDir, language, version);
+  await mkdir(dir, { recursive: true });
+  const path = modulePath(cacheDir, language, version);
+  const entryTemp = await tempFile(cacheDir, `${language}-${version}.entry`);
+  await writeFile(entryTemp, `${JSON.stringify(entry, null, 2)}\n`, { flag: 'wx' });
+  await rm(join(dir, ENTRY_FILE), { force: true });
+  await rename(verifiedTemp, path);
+  await rename(entryTemp, join(dir, ENTRY_FILE));
+  return { language, version, path, size: entry.size, sha256: entry.sha256 };
+}
+
+export async function evictCached(cacheDir: string, language: string, version: string): Promise<void> {
+  await rm(versionDir(cacheDir, language, version), { recursive: true, force: true });
+}
+
+/** Cached entries (as their entries claim; `verifyCache` checks them). */
+export async function listCachedEntries(cacheDir: string): Promise<CachedRuntime[]> {
+  const result: CachedRuntime[] = [];
+  for (const language of await listNames(cacheDir)) {
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(language)) continue;
+    for (const version of await listNames(join(cacheDir, language))) {
+      if (!/^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$/.test(version)) continue;
+      const dir = join(cacheDir, language, version);
+      try {
+        const entry = JSON.parse(await readFile(join(dir, ENTRY_FILE), 'utf8')) as VersionEntry;
+        result.push({
+          language,
+          version,
+          path: modulePath(cacheDir, language, version),
+          size: entry.size,
+          sha256: entry.sha256,
+        });
+      } catch {
+        // Not a complete entry (no manifest.json): not listed.
+      }
+    }
+  }
+  return result.sort((a, b) => (a.language + a.version).localeCompare(b.language + b.version));
+}
+
+async function listNames(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+}
+
+export async function clearCached(cacheDir: string, language?: string, version?: string): Promise<void> {
+  if (language === undefined) {
+    for (const name of await listNames(cacheDir)) await rm(join(cacheDir, name), { recursive: true, force: true });
+    await rm(join(cacheDir, TEMP_DIR), { recursive: true, force: true });
+    return;
+  }
+  assertLanguage(language);
+  if (version === undefined) {
+    await rm(join(cacheDir, language), { recursive: true, force: true });
+    return;
+  }
+  await evictCached(cacheDir, language, version);
+}

@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createBrotliDecompress, createGunzip } from 'node:zlib';
+import { LoaderError } from './errors.ts';
+import { classifyNetworkError, type OpenedStream } from './open-stream.ts';
+
+export type Encoding = 'br' | 'gz' | 'identity';
+
+export interface Expected {
+  size: number;
+  sha256: string;
+}
+
+/** Counts and hashes the bytes flowing through; fails as soon as they exceed `limit`. */
+class Meter extends Transform {
+  bytes = 0;
+  private readonly hash = createHash('sha256');
+  constructor(
+    private readonly limit: number,
+    private readonly what: string,
+    private readonly onBytes?: (bytes: number) => void,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.limit) {
+      callback(
+        new LoaderError('ERR_SIZE_EXCEEDED', `${this.what} exceeds the ${this.limit} bytes the manifest states`),
+      );
+      return;
+    }
+    this.hash.update(chunk);
+    this.onBytes?.(this.bytes);
+    callback(null, chunk);
+  }
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/**
+ * Stream an opened file into `tempPath`: the transferred bytes are bounded by (and checked against) the
+ * compressed variant's size and sha256; decompression is bounded by the module's size; the module's sha256
+ * must match. On any failure the temp file is removed and a classified LoaderError is thrown.
+ */
+export async function downloadTo(
+  opened: OpenedStream,
+  tempPath: string,
+  options: {
+    encoding: Encoding;
+    transfer: Expected;
+    module: Expected;
+    what: string;
+    onProgress?: (bytes: number, total: number) => void;
+  },
+): Promise<void> {
+  const { transfer, module, what } = options;
+  if (opened.length !== undefined && opened.length > transfer.size) {
+    opened.body.destroy();
+    throw new LoaderError(
+      'ERR_SIZE_EXCEEDED',
+      `${what} is ${opened.length} bytes, the manifest states ${transfer.size}`,
+      {
+        context: { url: opened.url },
+      },
+    );
+  }
+  const wire = new Meter(transfer.size, what, (bytes) => options.onProgress?.(bytes, transfer.size));
+  const out = new Meter(module.size, `${what} decompressed`);
+  const stages: NodeJS.ReadWriteStream[] = [wire];
+  // Which stream failed first tells a network failure (body) from bad compressed data (inflate).
+  let first: { from: 'body' | 'inflate'; error: unknown } | undefined;
+  opened.body.on('error', (error) => {
+    first ??= { from: 'body', error };
+  });
+  if (options.encoding !== 'identity') {
+    const inflate = options.encoding === 'br' ? createBrotliDecompress() : createGunzip();
+    inflate.on('error', (error) => {
+      first ??= { from: 'inflate', error };
+    });
+    stages.push(inflate, out);
+  }
+  try {
+    await pipeline([opened.body, ...stages, createWriteStream(tempPath, { flags: 'wx', mode: 0o644 })]);
+    if (wire.bytes < transfer.size) {
+      throw new LoaderError('ERR_NETWORK', `${what} ended after ${wire.bytes} of ${transfer.size} bytes (truncated)`, {
+        context: { url: opened.url },
+      });
+    }
+    const moduleMeter = options.encoding === 'identity' ? wire : out;
+    const wireSha = wire.digest();
+    const moduleSha = moduleMeter === wire ? wireSha : moduleMeter.digest();
+    if (wireSha !== transfer.sha256) {
+      throw new LoaderError(
+        'ERR_INTEGRITY',
+        `${what}: sha256 ${wireSha} does not match the manifest's ${transfer.sha256}`,
+        {
+          context: { url: opened.url },
+        },
+      );
+    }
+    if (moduleMeter.bytes !== module.size || moduleSha !== module.sha256) {
+      throw new LoaderError(
+        'ERR_INTEGRITY',
+        `${what}: module is ${moduleMeter.bytes} bytes with sha256 ${moduleSha}, the manifest states ${module.size} bytes, ${module.sha256}`,
+        { context: { url: opened.url } },
+      );
+    }
+  } catch (error) {
+    opened.body.destroy();
+    await rm(tempPath, { force: true });
+    if (error instanceof LoaderError) throw error;
+    if (first?.from === 'inflate') {
+      if (wire.bytes < transfer.size) {
+        throw new LoaderError(
+          'ERR_NETWORK',
+          `${what} ended after ${wire.bytes} of ${transfer.size} bytes (truncated)`,
+          {
+            cause: error,
+            context: { url: opened.url },
+          },
+        );
+      }
+      const message = (error as Error).message;
+      throw new LoaderError('ERR_INTEGRITY', `${what}: does not decompress (${message})`, {
+        cause: error,
+        context: { url: opened.url },
+      });
+    }
+    throw classifyNetworkError(error, opened.url);
+  }
+}

@@ -1,0 +1,15 @@
+export type { CachedRuntime } from './cache.ts';
+export { defaultCacheDir } from './cache.ts';
+export { isLoaderError, LoaderError, type LoaderErrorCode, type SourceFailure } from './errors.ts';
+export {
+  type AvailableLanguage,
+  type LanguageInfo,
+  type Runtime,
+  RuntimeLoader,
+  type VerifyResult,
+  type WasmModule,
+} from './loader.ts';
+export type { GlobalManifest, LanguageManifest, VersionEntry } from './manifest.ts';
+export { compareVersions } from './names.ts';
+export type { LoaderEvent, RuntimeLoaderOptions } from './options.ts';
+export { defaultSourceSpecs, githubReleaseBase, jsdelivrBase } from './sources.ts';

@@ -1,0 +1,503 @@
+import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import {
+  type CachedRuntime,
+  clearCached,
+  commitCached,
+  evictCached,
+  listCachedEntries,
+  readCached,
+  sha256File,
+  tempFile,
+} from './cache.ts';
+import { downloadTo, type Encoding } from './download.ts';
+import { LoaderError, type SourceFailure } from './errors.ts';
+import { acquireLock } from './lock.ts';
+import { type LanguageIndex, type ManifestIndex, parseManifest, type VersionEntry } from './manifest.ts';
+import { assertLanguage, assertVersion, compareVersions } from './names.ts';
+import { classifyNetworkError, openStream } from './open-stream.ts';
+import { type LoaderEvent, type NormalizedOptions, normalizeOptions, type RuntimeLoaderOptions } from './options.ts';
+import { withRetry } from './retry.ts';
+import { compileManifestSchema, type SchemaValidator } from './schema.ts';
+import { locationOf, type Source } from './sources.ts';
+
+export type Runtime = CachedRuntime;
+
+export interface AvailableLanguage {
+  language: string;
+  latest: string;
+  versions: string[];
+  source?: string;
+  license?: string;
+}
+
+export interface LanguageInfo extends AvailableLanguage {
+  /** Entries of the versions, as the manifest states them. */
+  entries: Record<string, VersionEntry>;
+}
+
+/** A compiled `WebAssembly.Module` (typed opaquely so the package needs no DOM lib). */
+export type WasmModule = object;
+
+export interface VerifyResult extends CachedRuntime {
+  ok: boolean;
+  problem?: string;
+}
+
+const USER_AGENT = 'wasmhub-loader/0.1 (+https://github.com/wasmhub/wasmhub)';
+
+/**
+ * Fetches WasmHub runtimes into a verified local cache: retries with backoff on transient failures, falls
+ * back across sources, and never hands out bytes that do not match the manifest's size and sha256.
+ */
+export class RuntimeLoader {
+  readonly options: NormalizedOptions;
+  #validator: SchemaValidator | undefined;
+
+  constructor(options: RuntimeLoaderOptions = {}) {
+    this.options = normalizeOptions(options);
+  }
+
+  get cacheDir(): string {
+    return this.options.cacheDir;
+  }
+
+  /** The runtime's verified cache path, fetching it when missing, corrupt or (for `latest`) outdated. */
+  async getRuntime(language: string, version = 'latest'): Promise<Runtime> {
+    assertLanguage(language);
+    if (version !== 'latest') assertVersion(version);
+    const { cacheDir, offline } = this.options;
+    if (version !== 'latest') {
+      const hit = await readCached(cacheDir, language, version);
+      if (hit.state === 'ok') {
+        this.emit({ kind: 'cache.hit', language, version, path: hit.runtime.path });
+        return hit.runtime;
+      }
+      if (offline) {
+        if (hit.state === 'corrupt') {
+          throw new LoaderError(
+            'ERR_INTEGRITY',
+            `cached ${language}@${version} fails its integrity check (${hit.problem}); run again without --offline to fetch it anew`,
+            { context: { language, version } },
+          );
+        }
+        throw new LoaderError(
+          'ERR_OFFLINE',
+          `${language}@${version} is not in the cache ${cacheDir} and offline mode forbids fetching it`,
+          {
+            context: { language, version },
+          },
+        );
+      }
+    } else if (offline) {
+      for (const cached of await this.cachedVersions(language)) {
+        const hit = await readCached(cacheDir, language, cached);
+        if (hit.state === 'ok') return hit.runtime;
+      }
+      throw new LoaderError(
+        'ERR_OFFLINE',
+        `no cached ${language} runtime in ${cacheDir} and offline mode forbids fetching one`,
+        {
+          context: { language, version },
+        },
+      );
+    }
+    return this.#withCall(async (call) => {
+      const resolved = await call.resolve(language, version);
+      if (version === 'latest') {
+        const hit = await readCached(cacheDir, language, resolved.version);
+        if (hit.state === 'ok' && hit.runtime.sha256 === resolved.entry.sha256) {
+          this.emit({ kind: 'cache.hit', language, version: resolved.version, path: hit.runtime.path });
+          return hit.runtime;
+        }
+      }
+      return this.#fetchLocked(call, language, resolved.version, resolved.entry);
+    });
+  }
+
+  /** Compile the runtime after reading its bytes once and checking them (no time-of-check/time-of-use gap). */
+  async compile(language: string, version = 'latest'): Promise<WasmModule> {
+    const runtime = await this.getRuntime(language, version);
+    const bytes = await readFile(runtime.path);
+    const { createHash } = await import('node:crypto');
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (bytes.length !== runtime.size || sha256 !== runtime.sha256) {
+      throw new LoaderError(
+        'ERR_INTEGRITY',
+        `${runtime.path} changed while being read: sha256 ${sha256}, expected ${runtime.sha256}`,
+        {
+          context: { language, version: runtime.version, path: runtime.path },
+        },
+      );
+    }
+    // lib ES2023 has no WebAssembly value typings; Node 20 has the global.
+    const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> } })
+      .WebAssembly;
+    return wasm.compile(bytes);
+  }
+
+  /** Languages and versions the first answering source offers. */
+  async listAvailable(): Promise<AvailableLanguage[]> {
+    this.#assertOnline('list the available runtimes');
+    return this.#withCall(async (call) => {
+      const index = await call.firstManifest();
+      return Object.values(index.languages)
+        .map(({ entries: _entries, ...rest }) => rest)
+        .sort((a, b) => a.language.localeCompare(b.language));
+    });
+  }
+
+  async getLatestVersion(language: string): Promise<string> {
+    assertLanguage(language);
+    if (this.options.offline) {
+      const [newest] = await this.cachedVersions(language);
+      if (newest === undefined)
+        throw new LoaderError(
+          'ERR_OFFLINE',
+          `no cached ${language} runtime and offline mode forbids fetching the manifest`,
+        );
+      return newest;
+    }
+    return this.#withCall(async (call) => (await call.resolve(language, 'latest')).version);
+  }
+
+  /** Everything the manifest says about one language (with every version's entry). */
+  async getLanguageInfo(language: string): Promise<LanguageInfo> {
+    assertLanguage(language);
+    this.#assertOnline(`read the manifest of ${language}`);
+    return this.#withCall(async (call) => {
+      const resolved = await call.resolve(language, 'latest');
+      const entries = { ...resolved.index.entries };
+      if (Object.keys(entries).length < resolved.index.versions.length) {
+        const perLanguage = await call.languageManifest(resolved.source, language).catch(() => undefined);
+        Object.assign(entries, perLanguage?.entries ?? {}, resolved.index.entries);
+      }
+      const { entries: _e, ...rest } = resolved.index;
+      return { ...rest, entries };
+    });
+  }
+
+  listCached(): Promise<CachedRuntime[]> {
+    return listCachedEntries(this.options.cacheDir);
+  }
+
+  async clearCache(language?: string, version?: string): Promise<void> {
+    if (version !== undefined) assertVersion(version);
+    await clearCached(this.options.cacheDir, language, version);
+  }
+
+  /** Check every cached module's size and sha256 against its entry. Reports; removes nothing. */
+  async verifyCache(): Promise<VerifyResult[]> {
+    const results: VerifyResult[] = [];
+    for (const cached of await this.listCached()) {
+      const read = await readCached(this.options.cacheDir, cached.language, cached.version);
+      results.push(
+        read.state === 'ok'
+          ? { ...read.runtime, ok: true }
+          : { ...cached, ok: false, problem: read.state === 'corrupt' ? read.problem : 'missing' },
+      );
+    }
+    return results;
+  }
+
+  /** Cached versions of a language, newest first. */
+  private async cachedVersions(language: string): Promise<string[]> {
+    const cached = await listCachedEntries(this.options.cacheDir);
+    return cached
+      .filter((c) => c.language === language)
+      .map((c) => c.version)
+      .sort((a, b) => compareVersions(b, a));
+  }
+
+  private emit(event: LoaderEvent): void {
+    try {
+      this.options.onEvent(event);
+    } catch {
+      // An event listener never breaks a download.
+    }
+  }
+
+  #assertOnline(what: string): void {
+    if (this.options.offline) throw new LoaderError('ERR_OFFLINE', `offline mode: cannot ${what}`);
+  }
+
+  async #withCall<T>(run: (call: Call) => Promise<T>): Promise<T> {
+    this.#validator ??= compileManifestSchema();
+    const call = new Call(this.options, this.#validator, (e) => this.emit(e));
+    try {
+      return await run(call);
+    } finally {
+      call.close();
+    }
+  }
+
+  async #fetchLocked(call: Call, language: string, version: string, entry: VersionEntry): Promise<Runtime> {
+    const { cacheDir } = this.options;
+    const release = await acquireLock(cacheDir, language, version, {
+      staleMs: this.options.lockStaleMs,
+      deadline: Date.now() + this.options.deadlineMs,
+      onWait: () => this.emit({ kind: 'lock.wait', language, version }),
+    });
+    try {
+      const again = await readCached(cacheDir, language, version);
+      if (again.state === 'ok' && again.runtime.sha256 === entry.sha256 && again.runtime.size === entry.size) {
+        this.emit({ kind: 'cache.hit', language, version, path: again.runtime.path });
+        return again.runtime;
+      }
+      if (again.state !== 'missing') {
+        const problem =
+          again.state === 'corrupt'
+            ? again.problem
+            : `cached sha256 ${again.runtime.sha256} differs from the manifest's ${entry.sha256}`;
+        this.emit({ kind: 'cache.evict', language, version, problem });
+        await evictCached(cacheDir, language, version);
+      }
+      const temp = await call.download(language, version, entry);
+      // The temp file was hashed while streaming; hash it once more as written to disk before committing.
+      if ((await sha256File(temp)) !== entry.sha256) {
+        throw new LoaderError('ERR_INTEGRITY', `${temp} changed on disk before commit`, {
+          context: { language, version },
+        });
+      }
+      return await commitCached(cacheDir, language, version, temp, entry);
+    } finally {
+      await release();
+    }
+  }
+}
+
+interface Resolved {
+  version: string;
+  entry: VersionEntry;
+  index: LanguageIndex;
+  source: Source;
+}
+
+/** State of one public call: its deadline, its abort signal and the manifests read so far. */
+class Call {
+  readonly deadline: number;
+  readonly #controller = new AbortController();
+  readonly #timer: NodeJS.Timeout;
+  readonly #manifests = new Map<string, Promise<ManifestIndex | undefined>>();
+
+  constructor(
+    private readonly options: NormalizedOptions,
+    private readonly validator: SchemaValidator,
+    private readonly emit: (event: LoaderEvent) => void,
+  ) {
+    this.deadline = options.clock.now() + options.deadlineMs;
+    this.#timer = setTimeout(() => {
+      this.#controller.abort(new LoaderError('ERR_DEADLINE', `overall deadline of ${options.deadlineMs} ms reached`));
+    }, options.deadlineMs);
+    this.#timer.unref();
+  }
+
+  close(): void {
+    clearTimeout(this.#timer);
+  }
+
+  /** Fetch a small text file from a source, with retries, bounded in size. */
+  async fetchText(source: Source, file: string): Promise<string> {
+    const limit = this.options.maxManifestBytes;
+    return this.#retry(locationOf(source, file), async () => {
+      const opened = await openStream(source, file, this.#openOptions());
+      if (opened.length !== undefined && opened.length > limit) {
+        opened.body.destroy();
+        throw new LoaderError(
+          'ERR_SIZE_EXCEEDED',
+          `${opened.url} is ${opened.length} bytes, more than the ${limit} allowed for a manifest`,
+        );
+      }
+      return readLimited(opened.body, limit, opened.url);
+    });
+  }
+
+  /** The manifest of a source: `manifest.json`, or undefined when the source has none (404). */
+  manifest(source: Source): Promise<ManifestIndex | undefined> {
+    let pending = this.#manifests.get(source.label);
+    if (!pending) {
+      pending = this.fetchText(source, 'manifest.json').then(
+        (text) => parseManifest(text, this.validator, locationOf(source, 'manifest.json')),
+        (error: unknown) => {
+          if (error instanceof LoaderError && error.code === 'ERR_NOT_FOUND') return undefined;
+          throw error;
+        },
+      );
+      this.#manifests.set(source.label, pending);
+    }
+    return pending;
+  }
+
+  /** `<lang>-manifest.json` at a source (the original per-language format). */
+  async languageManifest(source: Source, language: string): Promise<LanguageIndex> {
+    const file = `${language}-manifest.json`;
+    const where = locationOf(source, file);
+    const index = parseManifest(await this.fetchText(source, file), this.validator, where);
+    const found = index.languages[language];
+    if (index.kind !== 'language' || !found) {
+      throw new LoaderError('ERR_MANIFEST_INVALID', `${where} is not the per-language manifest of ${language}`);
+    }
+    return found;
+  }
+
+  async firstManifest(): Promise<ManifestIndex> {
+    const failures: SourceFailure[] = [];
+    for (const source of this.options.sources) {
+      try {
+        const index = await this.manifest(source);
+        if (index) return index;
+        failures.push({
+          source: source.label,
+          code: 'ERR_NOT_FOUND',
+          message: `${locationOf(source, 'manifest.json')} not found`,
+        });
+      } catch (error) {
+        this.#record(failures, source, error);
+      }
+    }
+    throw aggregate(failures, 'the runtime list');
+  }
+
+  /** Find the entry of language@version (or the latest) in the first source whose manifest lists it. */
+  async resolve(language: string, version: string): Promise<Resolved> {
+    const failures: SourceFailure[] = [];
+    for (const source of this.options.sources) {
+      try {
+        const global = await this.manifest(source);
+        const index = global?.languages[language] ?? (await this.languageManifest(source, language));
+        const wanted = version === 'latest' ? index.latest : version;
+        let entry = index.entries[wanted];
+        if (!entry && index.versions.includes(wanted)) {
+          entry = (await this.languageManifest(source, language)).entries[wanted];
+        }
+        if (!entry) {
+          throw new LoaderError(
+            'ERR_NOT_FOUND',
+            `the manifest lists no ${language}@${wanted} (available: ${index.versions.join(', ') || 'none'})`,
+            { context: { language, version: wanted } },
+          );
+        }
+        return { version: wanted, entry, index, source };
+      } catch (error) {
+        this.#record(failures, source, error);
+      }
+    }
+    throw aggregate(failures, `${language}@${version}`);
+  }
+
+  /** Download the module into a verified temp file, trying .br, .gz, raw on each source in order. */
+  async download(language: string, version: string, entry: VersionEntry): Promise<string> {
+    const candidates: { file: string; encoding: Encoding; transfer: { size: number; sha256: string } }[] = [];
+    if (entry.variants?.br)
+      candidates.push({ file: entry.variants.br.file, encoding: 'br', transfer: entry.variants.br });
+    if (entry.variants?.gz)
+      candidates.push({ file: entry.variants.gz.file, encoding: 'gz', transfer: entry.variants.gz });
+    candidates.push({ file: entry.file, encoding: 'identity', transfer: entry });
+    const failures: SourceFailure[] = [];
+    for (const source of this.options.sources) {
+      for (const candidate of candidates) {
+        const url = locationOf(source, candidate.file);
+        try {
+          return await this.#retry(url, async () => {
+            const temp = await tempFile(this.options.cacheDir, `${language}-${version}`);
+            const opened = await openStream(source, candidate.file, this.#openOptions());
+            this.emit({ kind: 'download.start', url: opened.url, size: candidate.transfer.size });
+            await downloadTo(opened, temp, {
+              encoding: candidate.encoding,
+              transfer: candidate.transfer,
+              module: entry,
+              what: url,
+              onProgress: (bytes, total) => this.emit({ kind: 'download.progress', url, bytes, total }),
+            });
+            this.emit({ kind: 'download.done', url });
+            return temp;
+          });
+        } catch (error) {
+          this.#record(failures, source, error);
+          // A missing variant: try the next encoding on the same source. Anything else: next source at once.
+          if (error instanceof LoaderError && error.code === 'ERR_NOT_FOUND') continue;
+          break;
+        }
+      }
+    }
+    throw aggregate(failures, `${language}@${version}`);
+  }
+
+  #record(failures: SourceFailure[], source: Source, error: unknown): void {
+    const loaderError = error instanceof LoaderError ? error : classifyNetworkError(error, source.label);
+    if (loaderError.code === 'ERR_DEADLINE' || this.#controller.signal.aborted) {
+      throw this.#controller.signal.reason instanceof LoaderError ? this.#controller.signal.reason : loaderError;
+    }
+    const attempts = loaderError.context.attempt;
+    const failure: SourceFailure = {
+      source: source.label,
+      code: loaderError.code,
+      message:
+        typeof attempts === 'number' && attempts > 1
+          ? `${loaderError.message} (after ${attempts} attempts)`
+          : loaderError.message,
+      ...(loaderError.context.url ? { url: loaderError.context.url } : {}),
+      ...(typeof loaderError.context.status === 'number' ? { status: loaderError.context.status } : {}),
+    };
+    failures.push(failure);
+    this.emit({ kind: 'source.failed', source: source.label, code: failure.code, message: failure.message });
+  }
+
+  #retry<T>(url: string, run: () => Promise<T>): Promise<T> {
+    return withRetry(run, {
+      policy: this.options.policy,
+      clock: this.options.clock,
+      deadline: this.deadline,
+      signal: this.#controller.signal,
+      onRetry: ({ attempt, delayMs, error }) =>
+        this.emit({ kind: 'retry', url, attempt, delayMs, reason: error.message }),
+    });
+  }
+
+  #openOptions() {
+    return {
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      stallTimeoutMs: this.options.stallTimeoutMs,
+      maxRedirects: this.options.maxRedirects,
+      allowHttp: this.options.allowHttp,
+      signal: this.#controller.signal,
+      now: this.options.clock.now,
+      userAgent: USER_AGENT,
+    };
+  }
+}
+
+async function readLimited(body: Readable, limit: number, url: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of body) {
+      total += (chunk as Buffer).length;
+      if (total > limit) {
+        body.destroy();
+        throw new LoaderError('ERR_SIZE_EXCEEDED', `${url} exceeds the ${limit} bytes allowed for a manifest`, {
+          context: { url },
+        });
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    throw classifyNetworkError(error, url);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** One error for a failure on every source: ERR_NOT_FOUND when every source said "not found". */
+function aggregate(failures: SourceFailure[], what: string): LoaderError {
+  const lines = failures.map((f) => `${f.message}`).join('; ');
+  if (failures.length > 0 && failures.every((f) => f.code === 'ERR_NOT_FOUND')) {
+    return new LoaderError('ERR_NOT_FOUND', `${what} not found on any source: ${lines}`, { context: { failures } });
+  }
+  return new LoaderError(
+    'ERR_ALL_SOURCES_FAILED',
+    `cannot get ${what} from any of ${new Set(failures.map((f) => f.source)).size} source(s): ${lines}`,
+    {
+      context: { failures },
+    },
+  );
+}

@@ -1,0 +1,110 @@
+import { LoaderError } from './errors.ts';
+import { assertFileName, assertLanguage, assertVersion } from './names.ts';
+import type { SchemaValidator } from './schema.ts';
+
+// Minimal local shapes of manifest.schema.json. TODO(loader): swap for the generated ./manifest-types.ts
+// once the middle engineer has generated it from the schema.
+export interface VariantEntry {
+  file: string;
+  size: number;
+  sha256: string;
+}
+export interface VersionEntry {
+  file: string;
+  size: number;
+  sha256: string;
+  released: string;
+  wasi: string;
+  features: string[];
+  variants?: { br?: VariantEntry; gz?: VariantEntry };
+  [key: string]: unknown;
+}
+export interface LanguageManifest {
+  language: string;
+  latest: string;
+  versions: Record<string, VersionEntry>;
+}
+export interface GlobalManifest {
+  version: string;
+  build_date?: string;
+  languages: Record<
+    string,
+    { latest: string; versions: string[]; source?: string; license?: string; files?: Record<string, VersionEntry> }
+  >;
+}
+
+/** What the loader knows about one language after reading a manifest. */
+export interface LanguageIndex {
+  language: string;
+  latest: string;
+  versions: string[];
+  source?: string;
+  license?: string;
+  /** Entries known so far; a global manifest without `files` leaves this empty (read `<lang>-manifest.json`). */
+  entries: Record<string, VersionEntry>;
+}
+
+export interface ManifestIndex {
+  kind: 'global' | 'language';
+  languages: Record<string, LanguageIndex>;
+}
+
+/** Parse and validate manifest bytes (global or per-language) into an index. `where` names the document in errors. */
+export function parseManifest(text: string, validator: SchemaValidator, where: string): ManifestIndex {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (cause) {
+    throw new LoaderError('ERR_MANIFEST_INVALID', `manifest ${where} is not JSON: ${(cause as Error).message}`, {
+      cause,
+      context: { url: where },
+    });
+  }
+  const problem = validator.validate(document);
+  if (problem !== undefined) {
+    throw new LoaderError('ERR_MANIFEST_INVALID', `manifest ${where} does not match manifest.schema.json: ${problem}`, {
+      context: { url: where },
+    });
+  }
+  if (document && typeof document === 'object' && 'languages' in document) {
+    const global = document as GlobalManifest;
+    const languages: Record<string, LanguageIndex> = {};
+    for (const [language, info] of Object.entries(global.languages)) {
+      const entries: Record<string, VersionEntry> = {};
+      for (const [version, entry] of Object.entries(info.files ?? {})) {
+        entries[version] = checkEntry(entry, language, version);
+      }
+      languages[language] = {
+        language,
+        latest: info.latest,
+        versions: [...info.versions],
+        ...(info.source === undefined ? {} : { source: info.source }),
+        ...(info.license === undefined ? {} : { license: info.license }),
+        entries,
+      };
+    }
+    return { kind: 'global', languages };
+  }
+  const single = document as LanguageManifest;
+  return { kind: 'language', languages: { [single.language]: languageIndexOf(single) } };
+}
+
+export function languageIndexOf(manifest: LanguageManifest): LanguageIndex {
+  const entries: Record<string, VersionEntry> = {};
+  for (const [version, entry] of Object.entries(manifest.versions)) {
+    entries[version] = checkEntry(entry, manifest.language, version);
+  }
+  return { language: manifest.language, latest: manifest.latest, versions: Object.keys(manifest.versions), entries };
+}
+
+/** Belt and braces beyond the schema: names that become paths are checked again here. */
+function checkEntry(entry: VersionEntry, language: string, version: string): VersionEntry {
+  const where = `${language}@${version}`;
+  assertLanguage(language);
+  assertVersion(version);
+  assertFileName(entry.file, where);
+  for (const variant of Object.values(entry.variants ?? {})) {
+    if (variant) assertFileName(variant.file, where);
+  }
+  return entry;
+}
