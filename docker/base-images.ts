@@ -206,7 +206,7 @@ async function tuneRootfs(dir: string, suite: BaseSuite, mirror: string): Promis
   await run(['chmod', '1777', join(dir, 'tmp')], () => false).done;
 }
 
-async function seedWithDebootstrap(docker: Docker, suite: BaseSuite, mirror: string): Promise<void> {
+export async function seedWithDebootstrap(docker: Docker, suite: BaseSuite, mirror: string): Promise<void> {
   const tag = baseImageTag(suite);
   if (!existsSync(DEBIAN_KEYRING)) {
     throw new PipelineError(

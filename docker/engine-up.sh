@@ -106,4 +106,5 @@ if ! command -v debootstrap >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]] && command 
 fi
 
 cd "$root_dir"
+[[ -x "$root_dir/node_modules/.bin/tsx" ]] || die "engine is ready, but node_modules is missing: run npm ci, then rerun npm run docker:up to seed the base images"
 exec "$root_dir/node_modules/.bin/tsx" "$root_dir/docker/base-images.ts"
