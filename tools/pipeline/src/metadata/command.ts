@@ -1,12 +1,13 @@
-// `pipeline metadata <lang>`: writes runtimes/<lang>/manifest.json from the verified modules.
-// (--ver is accepted for symmetry but the manifest always describes every declared version.)
+// `pipeline metadata <lang> [--ver v]`: writes runtimes/<lang>/manifest.json from the verified modules.
+// Without --ver it describes every version runtime.json declares; with --ver only that one (the CI
+// matrix runs one job per version and merges the per-version manifests afterwards).
 import { parseArgs } from 'node:util';
 import { PipelineError } from '../errors.ts';
-import { loadRuntimeConfig } from '../runtime/config.ts';
+import { loadRuntimeConfig, selectVersions } from '../runtime/config.ts';
 import { writeMetadata } from './write-metadata.ts';
 
 export async function run(argv: string[]): Promise<void> {
-  const { positionals } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: argv,
     options: { ver: { type: 'string' } },
     allowPositionals: true,
@@ -20,5 +21,5 @@ export async function run(argv: string[]): Promise<void> {
     );
   }
   const config = await loadRuntimeConfig(lang);
-  await writeMetadata({ config, versions: config.versions });
+  await writeMetadata({ config, versions: selectVersions(config, values.ver) });
 }
