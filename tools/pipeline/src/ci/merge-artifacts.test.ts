@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateManifest } from '../manifest/validate.ts';
 import { languageManifestPath, optWasmPath, rawWasmPath, runtimeSchemaPath, workspaceRoot } from '../paths.ts';
+import { runRelease } from '../release/release.ts';
 import { artifactName } from './matrix.ts';
 import { mergeArtifacts } from './merge-artifacts.ts';
 
@@ -20,7 +21,12 @@ afterEach(async () => {
 });
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-const wasm = (text: string) => Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), Buffer.from(text)]);
+/** A valid WebAssembly module: header + one custom section named "t" holding `text`. */
+const wasm = (text: string) => {
+  const payload = Buffer.concat([Buffer.from([1, 0x74]), Buffer.from(text)]);
+  if (payload.byteLength > 127) throw new Error('keep test modules small');
+  return Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, payload.byteLength]), payload]);
+};
 
 async function put(path: string, bytes: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
@@ -108,7 +114,7 @@ describe('mergeArtifacts', () => {
     const error = await mergeArtifacts({ artifactsDir: artifacts, root, log: () => {} }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ERR_INTEGRITY' });
     expect((error as Error).message).toMatch(
-      /^\[go@1\.24\] build\/go\/opt\/go-1\.24\.wasm has sha256 [0-9a-f]{64} \(16 B\) but its manifest records/,
+      /^\[go@1\.24\] build\/go\/opt\/go-1\.24\.wasm has sha256 [0-9a-f]{64} \(20 B\) but its manifest records/,
     );
     expect((error as Error).message).not.toContain('\n');
   });
@@ -155,5 +161,20 @@ describe('mergeArtifacts', () => {
     expect(failure?.code).toBe(1);
     expect(failure?.stderr.trim().split('\n')).toHaveLength(1);
     expect(failure?.stderr).toMatch(/^error ERR_RELEASE: \[go@1\.24\] artifact runtime-go-1\.24 is missing/);
+  });
+
+  it('hands the release stage a workspace it can release: staged folder passes sha256sum -c', async () => {
+    const { root, artifacts } = await setup();
+    await put(join(root, 'package.json'), JSON.stringify({ name: 'fixture', version: '9.9.9' }));
+    await mergeArtifacts({ artifactsDir: artifacts, root, log: () => {} });
+    const result = await runRelease({ root, tag: 'v9.9.9', env: { SOURCE_DATE_EPOCH: '1700000000' }, log: () => {} });
+    expect(result.dir).toBe(join(root, 'build', 'release', 'v9.9.9'));
+    expect(result.assets.map((a) => a.name)).toEqual(
+      expect.arrayContaining(['go-1.23.wasm', 'go-1.24.wasm.br', 'go-manifest.json', 'manifest.json', 'SHA256SUMS']),
+    );
+    const { stdout } = await run('sha256sum', ['--check', '--strict', 'SHA256SUMS'], { cwd: result.dir });
+    expect(stdout).toContain('go-1.24.wasm: OK');
+    const global = JSON.parse(await readFile(join(root, 'manifest.json'), 'utf8'));
+    expect(global.languages.go).toMatchObject({ latest: '1.24', versions: ['1.23', '1.24'] });
   });
 });
