@@ -79,7 +79,7 @@ describe('local release', () => {
     const root = await fixture();
     const module = join(root, 'build/rust/opt/rust-1.85.wasm');
     const bytes = await readFile(module);
-    bytes[bytes.length - 1] ^= 1;
+    bytes.writeUInt8((bytes.at(-1) ?? 0) ^ 1, bytes.length - 1);
     await writeFile(module, bytes);
     const error = await runRelease({ root, env, log: () => {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PipelineError);

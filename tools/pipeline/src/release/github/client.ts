@@ -57,7 +57,12 @@ export function createGitHubClient(options: GitHubClientOptions): Octokit {
     baseUrl: options.apiUrl.replace(/\/+$/, ''),
     userAgent: 'wasmhub-release',
     log: { debug: () => {}, info: () => {}, warn: log('warn'), error: log('error') },
-    retry: { retries: 3, retryAfterBaseValue: options.retryBaseMs },
+    // 429 belongs to the throttling plugin (it honours retry-after); the retry plugin would back off blindly.
+    retry: {
+      retries: 3,
+      retryAfterBaseValue: options.retryBaseMs,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
+    },
     throttle: {
       onRateLimit: onLimit(false),
       onSecondaryRateLimit: onLimit(true),

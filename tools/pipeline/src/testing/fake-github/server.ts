@@ -83,6 +83,8 @@ export interface FakeGitHubOptions {
   immutableOnPublish?: boolean;
   /** Report asset digests (current api.github.com); false = older GHES without `digest`. */
   digests?: boolean;
+  /** Largest page size served (GitHub: 100); lower it to force pagination with few items. */
+  maxPerPage?: number;
 }
 
 export interface FakeGitHub {
@@ -260,7 +262,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   };
 
   const paginate = (req: IncomingMessage, res: ServerResponse, url: URL, items: unknown[]): void => {
-    const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page')) || 30));
+    const perPage = Math.min(options.maxPerPage ?? 100, Math.max(1, Number(url.searchParams.get('per_page')) || 30));
     const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
     const last = Math.max(1, Math.ceil(items.length / perPage));
     const link = (p: number, rel: string): string =>
