@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -131,4 +131,44 @@ describe('matrix CLI', () => {
     expect(failure?.code).toBe(1);
     expect(failure?.stderr.trim()).toMatch(/^error ERR_INVALID_OPTION: ci\/matrix: unknown argument "--bogus"/);
   });
+});
+
+describe('the Nx targets behind the command', () => {
+  it('exist for every matrix entry and forward --ver through metadata -> verify -> optimize -> build', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wasmhub-nx-graph-'));
+    temps.push(dir);
+    const file = join(dir, 'graph.json');
+    await run(join(workspaceRoot, 'node_modules', '.bin', 'nx'), ['graph', `--file=${file}`], {
+      cwd: workspaceRoot,
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+    });
+    interface Target {
+      executor: string;
+      options: { command: string; forwardAllArgs?: boolean };
+      dependsOn?: (string | { target: string; params?: string })[];
+    }
+    const graph = JSON.parse(await readFile(file, 'utf8')) as {
+      graph: { nodes: Record<string, { data: { targets: Record<string, Target> } }> };
+    };
+    for (const entry of (await computeMatrix()).include) {
+      const [, project, target, ver] = /^npx nx run ([^:]+):(\S+) --ver=(\S+)$/.exec(entry.command) ?? [];
+      expect([project, target, ver]).toEqual([entry.language, PIPELINE_TARGET, entry.version]);
+      const targets = graph.graph.nodes[entry.language]?.data.targets ?? {};
+      const chain: string[] = [];
+      let name: string | undefined = PIPELINE_TARGET;
+      while (name !== undefined) {
+        const t: Target | undefined = targets[name];
+        expect(t, `${entry.language}:${name}`).toBeDefined();
+        expect(t?.options.command).toBe(`npx tsx tools/pipeline/src/cli.ts ${name} ${entry.language}`);
+        expect(t?.options.forwardAllArgs).toBe(true);
+        chain.push(name);
+        const next: (string | { target: string; params?: string })[] = t?.dependsOn ?? [];
+        expect(next.length).toBeLessThanOrEqual(1);
+        const dep = next[0];
+        if (dep !== undefined) expect(dep).toEqual({ target: expect.any(String), params: 'forward' });
+        name = typeof dep === 'object' ? dep.target : dep;
+      }
+      expect(chain).toEqual(['metadata', 'verify', 'optimize', 'build']);
+    }
+  }, 180_000);
 });
