@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
@@ -272,7 +272,7 @@ describe('RuntimeLoader over a real loopback server', () => {
     const { loader, cacheDir, events } = await loaderFor([server.url]);
     const { path } = await loader.getRuntime('demo', '1.0');
     const altered = Buffer.from(fixture.wasm);
-    altered[altered.length - 1] ^= 0xff;
+    altered.writeUInt8((altered.at(-1) ?? 0) ^ 0xff, altered.length - 1);
     await writeFile(path, altered);
     expect((await loader.verifyCache()).map((r) => r.ok)).toEqual([false]);
     const again = await loader.getRuntime('demo', '1.0');
@@ -382,6 +382,21 @@ describe('RuntimeLoader over a real loopback server', () => {
     const second = await loaderFor([other.url]);
     const refused = await failure(second.loader.getRuntime('demo', '1.0'));
     expect(refused.context.failures?.[0]?.code).toBe('ERR_INSECURE_SOURCE');
+  });
+
+  it('takes over a stale lock left by a process that died', async () => {
+    const fixture = makeFixture();
+    const server = await serve(fixture);
+    const { loader, cacheDir, events } = await loaderFor([server.url], { lockStaleMs: 2000 });
+    const lock = join(cacheDir, 'demo', '.1.0.lock');
+    await mkdir(lock, { recursive: true });
+    const past = new Date(Date.now() - 60_000);
+    await utimes(lock, past, past);
+    await loader.getRuntime('demo', '1.0');
+    await expectCached(cacheDir, fixture);
+    expect(existsSync(lock)).toBe(false);
+    expect(server.count('demo-1.0.wasm.br')).toBe(1);
+    expect(events.some((e) => e.kind === 'lock.wait')).toBe(false);
   });
 
   it('validates names before touching the disk or the network', async () => {

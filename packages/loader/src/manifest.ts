@@ -1,37 +1,10 @@
 import { LoaderError } from './errors.ts';
+import type { GlobalManifest, LanguageManifest, VersionEntry } from './manifest-types.ts';
 import { assertFileName, assertLanguage, assertVersion } from './names.ts';
 import type { SchemaValidator } from './schema.ts';
 
-// Minimal local shapes of manifest.schema.json. TODO(loader): swap for the generated ./manifest-types.ts
-// once the middle engineer has generated it from the schema.
-export interface VariantEntry {
-  file: string;
-  size: number;
-  sha256: string;
-}
-export interface VersionEntry {
-  file: string;
-  size: number;
-  sha256: string;
-  released: string;
-  wasi: string;
-  features: string[];
-  variants?: { br?: VariantEntry; gz?: VariantEntry };
-  [key: string]: unknown;
-}
-export interface LanguageManifest {
-  language: string;
-  latest: string;
-  versions: Record<string, VersionEntry>;
-}
-export interface GlobalManifest {
-  version: string;
-  build_date?: string;
-  languages: Record<
-    string,
-    { latest: string; versions: string[]; source?: string; license?: string; files?: Record<string, VersionEntry> }
-  >;
-}
+// The shapes are generated from manifest.schema.json (./manifest-types.ts, owned by the producer side).
+export type { GlobalManifest, LanguageManifest, Variant, VersionEntry } from './manifest-types.ts';
 
 /** What the loader knows about one language after reading a manifest. */
 export interface LanguageIndex {
