@@ -1,9 +1,9 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { assertGlobalManifest, assertLanguageManifest } from '../manifest/validate.ts';
 import { assembleRelease, compareVersions, type ReleaseInput } from './assemble.ts';
 import { sha256Hex } from './digest.ts';
 import { tinyWasm } from './fixture-workspace.ts';
-import { createManifestValidator } from './validate.ts';
 
 function input(): ReleaseInput {
   const go = tinyWasm('go-1.24', 4000);
@@ -71,12 +71,11 @@ describe('assembleRelease', () => {
       const [hex, name] = line.split('  ');
       expect(release.assets.find((x) => x.name === name)?.sha256).toBe(hex);
     }
-    const validate = createManifestValidator();
-    validate(release.globalManifest, 'global');
-    validate(release.languageManifests.go, 'go');
+    assertGlobalManifest(release.globalManifest, 'global');
+    assertLanguageManifest(release.languageManifests.go, 'go');
     const go = release.globalManifest.languages.go;
     expect(go?.versions).toEqual(['1.10', '1.24']);
-    expect(go?.files['1.24']?.variants?.gz?.file).toBe('go-1.24.wasm.gz');
+    expect(go?.files?.['1.24']?.variants?.gz?.file).toBe('go-1.24.wasm.gz');
     expect(release.globalManifest.build_date).toBe('2026-01-01T00:00:00Z');
   });
 

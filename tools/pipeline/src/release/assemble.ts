@@ -1,6 +1,8 @@
 // Release assembly as a pure function: manifests + module bytes in, the flat list of release assets out.
 // No I/O here, so the same inputs give byte-identical assets (the tests check exactly that).
 import { PipelineError } from '../errors.ts';
+import { stringifyManifest } from '../manifest/stable-json.ts';
+import { compareVersions } from '../manifest/versions.ts';
 import { brotliBytes, gzipBytes } from './compress.ts';
 import { compareNames, formatSha256Sums, sha256Hex } from './digest.ts';
 import type { GlobalManifest, LanguageManifest, VersionEntry } from './manifest-shapes.ts';
@@ -42,26 +44,10 @@ export const SHA256SUMS = 'SHA256SUMS';
 export const GLOBAL_MANIFEST = 'manifest.json';
 export const languageManifestAssetName = (lang: string): string => `${lang}-manifest.json`;
 
-/** Numeric-aware version order: 1.9 < 1.10 < 1.24. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[.+-]/);
-  const pb = b.split(/[.+-]/);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? '';
-    const y = pb[i] ?? '';
-    if (x === y) continue;
-    const nx = /^\d+$/.test(x) ? Number(x) : Number.NaN;
-    const ny = /^\d+$/.test(y) ? Number(y) : Number.NaN;
-    if (!Number.isNaN(nx) && !Number.isNaN(ny)) return nx - ny;
-    return compareNames(x, y);
-  }
-  return 0;
-}
+/** Canonical manifest text (the metadata stage's serializer, so both stages write identical bytes). */
+export const toJsonText = (manifest: unknown): string => stringifyManifest(manifest);
 
-/** Stable JSON text: two-space indent, trailing newline. */
-export function toJsonText(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
-}
+export { compareVersions };
 
 function contentTypeOf(name: string): string {
   if (name.endsWith('.wasm')) return 'application/wasm';

@@ -5,20 +5,37 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A valid WebAssembly module (\0asm v1 + one custom section) whose bytes depend on `label` and `size`. */
-export function tinyWasm(label: string, size = 200): Buffer {
-  const name = Buffer.from('wasmhub');
-  const payload = Buffer.alloc(size, `${label};`);
-  const content = Buffer.concat([Buffer.from([name.length]), name, payload]);
-  const leb: number[] = [];
-  let n = content.length;
+function leb128(value: number): number[] {
+  const out: number[] = [];
+  let n = value;
   do {
     let byte = n & 0x7f;
     n >>>= 7;
     if (n) byte |= 0x80;
-    leb.push(byte);
+    out.push(byte);
   } while (n);
-  return Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0]), Buffer.from(leb), content]);
+  return out;
+}
+
+const section = (id: number, content: number[] | Buffer): Buffer =>
+  Buffer.concat([Buffer.from([id, ...leb128(content.length)]), Buffer.from(content)]);
+
+/**
+ * A valid WASI preview 1 command module (exports `memory` and an empty `_start`, no imports), plus a
+ * custom section whose bytes depend on `label` and `size`, so every fixture version is distinct.
+ */
+export function tinyWasm(label: string, size = 200): Buffer {
+  const name = (text: string): number[] => [text.length, ...Buffer.from(text)];
+  const custom = Buffer.concat([Buffer.from(name('wasmhub')), Buffer.alloc(size, `${label};`)]);
+  return Buffer.concat([
+    Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]),
+    section(1, [1, 0x60, 0, 0]), // type: () -> ()
+    section(3, [1, 0]), // function 0 has type 0
+    section(5, [1, 0, 1]), // one memory, min 1 page
+    section(7, [2, ...name('memory'), 2, 0, ...name('_start'), 0, 0]), // exports
+    section(10, [1, 2, 0, 0x0b]), // code: empty body
+    section(0, custom),
+  ]);
 }
 
 export interface FixtureRuntime {

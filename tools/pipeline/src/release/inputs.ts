@@ -4,14 +4,14 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { PipelineError } from '../errors.ts';
+import { assertLanguageManifest } from '../manifest/validate.ts';
 import { languageManifestPath, optWasmPath, runtimeConfigPath, runtimesDir } from '../paths.ts';
+import { verifyModule } from '../verify/verify-module.ts';
 import type { LanguageInput, ReleaseInput } from './assemble.ts';
 import { sha256Hex } from './digest.ts';
-import type { LanguageManifest, VersionEntry } from './manifest-shapes.ts';
+import type { VersionEntry } from './manifest-shapes.ts';
 
 const execFileAsync = promisify(execFile);
-/** The global WebAssembly object (typed here because the project's lib has no DOM types). */
-const wasmApi = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
 
 async function readJson(path: string, what: string): Promise<unknown> {
   let text: string;
@@ -43,44 +43,32 @@ export async function listReleaseLanguages(root: string): Promise<string[]> {
 }
 
 /**
- * Re-verifies a module right before release: wasm magic + version 1, WebAssembly.validate, size and
- * SHA-256 against the manifest entry. Returns the bytes that were checked (so what is released is what was verified).
- * TODO(swap): call the verify stage's `verifyModule` (tools/pipeline/src/verify/) once it lands.
+ * Re-verifies a module right before release with the verify stage's `verifyModule`: wasm magic + version 1,
+ * WebAssembly.validate, WASI preview 1 command shape, and size + SHA-256 against the manifest entry.
+ * (The conformance cases ran in the verify stage; they are not re-run here.) Returns the bytes that were
+ * checked, so what is released is exactly what was verified.
  */
 export async function verifyReleaseModule(path: string, entry: VersionEntry, task: string): Promise<Buffer> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (cause) {
+  await verifyModule(path, {
+    expected: { size: entry.size, sha256: entry.sha256 },
+    runCases: false,
+    displayName: `[${task}] ${path}`,
+  });
+  const bytes = await readFile(path);
+  if (sha256Hex(bytes) !== entry.sha256) {
     throw new PipelineError(
-      'ERR_RELEASE',
-      `[${task}] optimized module ${path} is missing; run the optimize stage first`,
-      {
-        cause,
-      },
+      'ERR_INTEGRITY',
+      `[${task}] ${path} changed while it was being verified; run the release again`,
     );
   }
-  const fail = (check: string, expected: string, found: string): never => {
-    throw new PipelineError('ERR_INTEGRITY', `[${task}] ${path} fails ${check}: expected ${expected}, found ${found}`, {
-      context: { path, check, expected, found },
-    });
-  };
-  const header = bytes.subarray(0, 8).toString('hex');
-  if (header !== '0061736d01000000') fail('wasm header', '0061736d01000000 (\\0asm v1)', header || '(empty)');
-  if (!wasmApi.validate(bytes)) fail('WebAssembly.validate', 'a valid module', 'an invalid module');
-  if (bytes.byteLength !== entry.size) fail('size', `${entry.size} bytes (manifest)`, `${bytes.byteLength} bytes`);
-  const digest = sha256Hex(bytes);
-  if (digest !== entry.sha256) fail('sha256', `${entry.sha256} (manifest)`, digest);
   return bytes;
 }
 
-export async function loadLanguageInput(
-  lang: string,
-  root: string,
-  validate: (document: unknown, what: string) => void,
-): Promise<LanguageInput> {
-  const manifest = (await readJson(languageManifestPath(lang, root), `${lang} manifest`)) as LanguageManifest;
-  validate(manifest, `runtimes/${lang}/manifest.json`);
+export async function loadLanguageInput(lang: string, root: string): Promise<LanguageInput> {
+  const manifest = assertLanguageManifest(
+    await readJson(languageManifestPath(lang, root), `${lang} manifest`),
+    `runtimes/${lang}/manifest.json`,
+  );
   if (manifest.language !== lang) {
     throw new PipelineError(
       'ERR_MANIFEST_INVALID',
@@ -143,7 +131,6 @@ export async function loadReleaseInput(
   options: {
     version: string;
     sourceDateEpoch: string | undefined;
-    validate: (document: unknown, what: string) => void;
   },
 ): Promise<ReleaseInput> {
   const langs = await listReleaseLanguages(root);
@@ -154,6 +141,6 @@ export async function loadReleaseInput(
     );
   }
   const languages: LanguageInput[] = [];
-  for (const lang of langs) languages.push(await loadLanguageInput(lang, root, options.validate));
+  for (const lang of langs) languages.push(await loadLanguageInput(lang, root));
   return { version: options.version, buildDate: await resolveBuildDate(root, options.sourceDateEpoch), languages };
 }

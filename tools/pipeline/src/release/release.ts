@@ -1,5 +1,6 @@
 // The release stage: assemble every runtime into one flat set of assets, stage it locally, and
 // (with GITHUB_TOKEN + GITHUB_REPOSITORY) put it on GitHub Releases.
+import { assertGlobalManifest, assertLanguageManifest } from '../manifest/validate.ts';
 import { assembleRelease, type ReleaseAsset } from './assemble.ts';
 import { createGitHubClient, type GitHubEvent } from './github/client.ts';
 import { type PublishOutcome, publishToGitHub } from './github/publish.ts';
@@ -8,7 +9,6 @@ import { loadReleaseInput, readPackageVersion } from './inputs.ts';
 import { normalizeReleaseOptions, type ReleaseOptions, stagingDir } from './options.ts';
 import { stageRelease, writeWorkingTree } from './stage.ts';
 import { formatSummaryTable } from './summary.ts';
-import { createManifestValidator } from './validate.ts';
 
 export interface ReleaseResult {
   tag: string;
@@ -30,12 +30,13 @@ export async function runRelease(input: RunReleaseOptions = {}): Promise<Release
   const tag = options.tag ?? `v${version}`;
   const log = (line: string): void => options.log(redact(`[release ${tag}] ${line}`, secrets));
 
-  const validate = createManifestValidator();
   const release = assembleRelease(
-    await loadReleaseInput(options.root, { version, sourceDateEpoch: options.sourceDateEpoch, validate }),
+    await loadReleaseInput(options.root, { version, sourceDateEpoch: options.sourceDateEpoch }),
   );
-  validate(release.globalManifest, 'global manifest.json');
-  for (const [lang, manifest] of Object.entries(release.languageManifests)) validate(manifest, `${lang}-manifest.json`);
+  assertGlobalManifest(release.globalManifest, `release ${tag} manifest.json`);
+  for (const [lang, manifest] of Object.entries(release.languageManifests)) {
+    assertLanguageManifest(manifest, `release ${tag} ${lang}-manifest.json`);
+  }
 
   const dir = stagingDir(options, tag);
   if (options.dryRun) {
