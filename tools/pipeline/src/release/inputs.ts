@@ -102,8 +102,16 @@ export async function readPackageVersion(root: string): Promise<string> {
   return pkg.version;
 }
 
-/** SOURCE_DATE_EPOCH when set, else the HEAD commit time, so an unchanged tree gives the same date. */
-export async function resolveBuildDate(root: string, sourceDateEpoch: string | undefined): Promise<string> {
+/**
+ * The release's build_date, deterministic: SOURCE_DATE_EPOCH when set; else the newest `released` of the
+ * versions being released (the metadata stage derives those from commit times), so committing the
+ * release's own outputs does not move the date; else the HEAD commit time.
+ */
+export async function resolveBuildDate(
+  root: string,
+  sourceDateEpoch: string | undefined,
+  languages: readonly LanguageInput[] = [],
+): Promise<string> {
   if (sourceDateEpoch !== undefined && sourceDateEpoch !== '') {
     if (!/^\d+$/.test(sourceDateEpoch)) {
       throw new PipelineError(
@@ -113,6 +121,10 @@ export async function resolveBuildDate(root: string, sourceDateEpoch: string | u
     }
     return new Date(Number(sourceDateEpoch) * 1000).toISOString().replace('.000Z', 'Z');
   }
+  const released = languages
+    .flatMap((lang) => Object.values(lang.manifest.versions).map((entry) => Date.parse(entry.released)))
+    .filter((time) => Number.isFinite(time));
+  if (released.length > 0) return new Date(Math.max(...released)).toISOString().replace('.000Z', 'Z');
   try {
     const { stdout } = await execFileAsync('git', ['-C', root, 'log', '-1', '--format=%ct'], { encoding: 'utf8' });
     const seconds = stdout.trim();
@@ -142,5 +154,9 @@ export async function loadReleaseInput(
   }
   const languages: LanguageInput[] = [];
   for (const lang of langs) languages.push(await loadLanguageInput(lang, root));
-  return { version: options.version, buildDate: await resolveBuildDate(root, options.sourceDateEpoch), languages };
+  return {
+    version: options.version,
+    buildDate: await resolveBuildDate(root, options.sourceDateEpoch, languages),
+    languages,
+  };
 }

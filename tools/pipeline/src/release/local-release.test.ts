@@ -90,6 +90,13 @@ describe('local release', () => {
     await expect(readFile(join(root, 'manifest.json'))).rejects.toThrow();
   });
 
+  it('without SOURCE_DATE_EPOCH, build_date is the newest released date of the inputs', async () => {
+    const root = await fixture();
+    const result = await runRelease({ root, env: {}, log: () => {} });
+    const manifest = JSON.parse(await readFile(join(result.dir, 'manifest.json'), 'utf8'));
+    expect(manifest.build_date).toBe('2026-01-01T00:00:00Z');
+  });
+
   it('--dry-run writes nothing', async () => {
     const root = await fixture();
     const before = await readFile(join(root, 'runtimes/go/manifest.json'));
