@@ -21,11 +21,24 @@ afterEach(async () => {
 });
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-/** A valid WebAssembly module: header + one custom section named "t" holding `text`. */
+/**
+ * A valid WASI command module: exports `_start` (an empty function) and `memory`, plus a custom section
+ * named "t" holding `text` so that every test module has its own bytes.
+ */
 const wasm = (text: string) => {
-  const payload = Buffer.concat([Buffer.from([1, 0x74]), Buffer.from(text)]);
-  if (payload.byteLength > 127) throw new Error('keep test modules small');
-  return Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, payload.byteLength]), payload]);
+  const name = (n: string) => [n.length, ...Buffer.from(n)];
+  const section = (id: number, content: number[]) => [id, content.length, ...content];
+  const custom = [...name('t'), ...Buffer.from(text)];
+  if (custom.length > 127) throw new Error('keep test modules small');
+  return Buffer.from([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, [1, 0x60, 0, 0]), // type: () -> ()
+    ...section(3, [1, 0]), // function 0 has type 0
+    ...section(5, [1, 0, 1]), // one memory, min 1 page
+    ...section(7, [2, ...name('_start'), 0, 0, ...name('memory'), 2, 0]),
+    ...section(10, [1, 2, 0, 0x0b]), // body: no locals, end
+    ...section(0, custom),
+  ]);
 };
 
 async function put(path: string, bytes: string | Uint8Array): Promise<void> {
@@ -114,7 +127,7 @@ describe('mergeArtifacts', () => {
     const error = await mergeArtifacts({ artifactsDir: artifacts, root, log: () => {} }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ERR_INTEGRITY' });
     expect((error as Error).message).toMatch(
-      /^\[go@1\.24\] build\/go\/opt\/go-1\.24\.wasm has sha256 [0-9a-f]{64} \(20 B\) but its manifest records/,
+      /^\[go@1\.24\] build\/go\/opt\/go-1\.24\.wasm has sha256 [0-9a-f]{64} \(62 B\) but its manifest records/,
     );
     expect((error as Error).message).not.toContain('\n');
   });
