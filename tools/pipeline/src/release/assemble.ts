@@ -3,7 +3,7 @@
 import { PipelineError } from '../errors.ts';
 import { stringifyManifest } from '../manifest/stable-json.ts';
 import { compareVersions } from '../manifest/versions.ts';
-import { brotliBytes, gzipBytes } from './compress.ts';
+import { brotliBytes, type CompressedVariants, gzipBytes } from './compress.ts';
 import { compareNames, formatSha256Sums, sha256Hex } from './digest.ts';
 import type { GlobalManifest, LanguageManifest, VersionEntry } from './manifest-shapes.ts';
 
@@ -14,6 +14,8 @@ export interface LanguageInput {
   license?: string;
   /** Optimized module bytes keyed by version label; every version of the manifest must be present. */
   modules: Record<string, Uint8Array>;
+  /** Precompressed variants by version (see compressModules); computed here when absent. */
+  variants?: Record<string, CompressedVariants>;
 }
 
 export interface ReleaseInput {
@@ -85,8 +87,9 @@ export function assembleRelease(input: ReleaseInput): AssembledRelease {
         );
       }
       const wasm = makeAsset(entry.file, Buffer.from(module.buffer, module.byteOffset, module.byteLength));
-      const gz = makeAsset(`${entry.file}.gz`, gzipBytes(module));
-      const br = makeAsset(`${entry.file}.br`, brotliBytes(module));
+      const given = lang.variants?.[ver];
+      const gz = makeAsset(`${entry.file}.gz`, given?.gz ?? gzipBytes(module));
+      const br = makeAsset(`${entry.file}.br`, given?.br ?? brotliBytes(module));
       assets.push(wasm, gz, br);
       versions[ver] = {
         ...entry,

@@ -8,6 +8,7 @@ import { assertLanguageManifest } from '../manifest/validate.ts';
 import { languageManifestPath, optWasmPath, runtimeConfigPath, runtimesDir } from '../paths.ts';
 import { verifyModule } from '../verify/verify-module.ts';
 import type { LanguageInput, ReleaseInput } from './assemble.ts';
+import { type CompressedVariants, compressModules } from './compress.ts';
 import { sha256Hex } from './digest.ts';
 import type { VersionEntry } from './manifest-shapes.ts';
 
@@ -143,6 +144,8 @@ export async function loadReleaseInput(
   options: {
     version: string;
     sourceDateEpoch: string | undefined;
+    /** Content-addressed cache of compressed variants (none on a dry run: it writes nothing). */
+    compressionCache: string | undefined;
   },
 ): Promise<ReleaseInput> {
   const langs = await listReleaseLanguages(root);
@@ -154,6 +157,16 @@ export async function loadReleaseInput(
   }
   const languages: LanguageInput[] = [];
   for (const lang of langs) languages.push(await loadLanguageInput(lang, root));
+  // Compress every module up front, in parallel, reusing verified cache entries (brotli q11 is slow).
+  const flat = languages.flatMap((lang) => Object.entries(lang.modules).map(([ver, bytes]) => ({ lang, ver, bytes })));
+  const variants = await compressModules(
+    flat.map((item) => item.bytes),
+    options.compressionCache ? { cacheDir: options.compressionCache } : {},
+  );
+  flat.forEach((item, i) => {
+    item.lang.variants ??= {};
+    item.lang.variants[item.ver] = variants[i] as CompressedVariants;
+  });
   return {
     version: options.version,
     buildDate: await resolveBuildDate(root, options.sourceDateEpoch, languages),

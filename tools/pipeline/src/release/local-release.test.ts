@@ -70,6 +70,8 @@ describe('local release', () => {
     const first = await runRelease({ root, env, log: () => {} });
     const second = await runRelease({ root, env, tag: 'v9.9.9', out: join(root, 'elsewhere'), log: () => {} });
     expect(second.dir).toBe(join(root, 'elsewhere'));
+    // The second run took its variants from the compression cache; they must still be identical.
+    expect((await readdir(join(root, 'build/release/.cache'))).length).toBe(6);
     for (const name of await readdir(first.dir)) {
       expect((await readFile(join(second.dir, name))).equals(await readFile(join(first.dir, name)))).toBe(true);
     }
@@ -95,6 +97,17 @@ describe('local release', () => {
     const result = await runRelease({ root, env: {}, log: () => {} });
     const manifest = JSON.parse(await readFile(join(result.dir, 'manifest.json'), 'utf8'));
     expect(manifest.build_date).toBe('2026-01-01T00:00:00Z');
+  });
+
+  it('a damaged compression cache entry is detected and recomputed', async () => {
+    const root = await fixture();
+    const first = await runRelease({ root, env, log: () => {} });
+    const cache = join(root, 'build/release/.cache');
+    for (const name of await readdir(cache)) await writeFile(join(cache, name), 'garbage');
+    const again = await runRelease({ root, env, out: join(root, 'again'), log: () => {} });
+    for (const name of await readdir(first.dir)) {
+      expect((await readFile(join(again.dir, name))).equals(await readFile(join(first.dir, name)))).toBe(true);
+    }
   });
 
   it('--dry-run writes nothing', async () => {

@@ -1,5 +1,6 @@
 // The release stage: assemble every runtime into one flat set of assets, stage it locally, and
 // (with GITHUB_TOKEN + GITHUB_REPOSITORY) put it on GitHub Releases.
+import { join } from 'node:path';
 import { assertGlobalManifest, assertLanguageManifest } from '../manifest/validate.ts';
 import { assembleRelease, type ReleaseAsset } from './assemble.ts';
 import { createGitHubClient, type GitHubEvent } from './github/client.ts';
@@ -31,7 +32,11 @@ export async function runRelease(input: RunReleaseOptions = {}): Promise<Release
   const log = (line: string): void => options.log(redact(`[release ${tag}] ${line}`, secrets));
 
   const release = assembleRelease(
-    await loadReleaseInput(options.root, { version, sourceDateEpoch: options.sourceDateEpoch }),
+    await loadReleaseInput(options.root, {
+      version,
+      sourceDateEpoch: options.sourceDateEpoch,
+      compressionCache: options.dryRun ? undefined : join(options.root, 'build', 'release', '.cache'),
+    }),
   );
   assertGlobalManifest(release.globalManifest, `release ${tag} manifest.json`);
   for (const [lang, manifest] of Object.entries(release.languageManifests)) {
