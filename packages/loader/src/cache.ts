@@ -78,6 +78,18 @@ export async function tempFile(cacheDir: string, hint: string): Promise<string> 
   return join(dir, `${hint}.${process.pid}.${randomBytes(6).toString('hex')}.part`);
 }
 
+/** Remove temp files left behind by killed processes (older than `maxAgeMs`). Best effort. */
+export async function sweepTemp(cacheDir: string, maxAgeMs = 3_600_000): Promise<void> {
+  const dir = join(cacheDir, TEMP_DIR);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const cutoff = Date.now() - maxAgeMs;
+  for (const name of names) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && info.mtimeMs < cutoff) await rm(path, { force: true }).catch(() => undefined);
+  }
+}
+
 /** Commit a verified module: atomic renames of the module, then of its entry (the entry marks completeness). */
 export async function commitCached(
   cacheDir: string,

@@ -390,13 +390,45 @@ describe('RuntimeLoader over a real loopback server', () => {
     const { loader, cacheDir, events } = await loaderFor([server.url], { lockStaleMs: 2000 });
     const lock = join(cacheDir, 'demo', '.1.0.lock');
     await mkdir(lock, { recursive: true });
-    const past = new Date(Date.now() - 60_000);
+    const past = new Date(Date.now() - 2 * 3_600_000);
     await utimes(lock, past, past);
+    // The dead process also left a partial download behind.
+    const leftover = join(cacheDir, '.tmp', 'demo-1.0.4242.abcdef.part');
+    await mkdir(join(cacheDir, '.tmp'), { recursive: true });
+    await writeFile(leftover, 'partial');
+    await utimes(leftover, past, past);
     await loader.getRuntime('demo', '1.0');
     await expectCached(cacheDir, fixture);
     expect(existsSync(lock)).toBe(false);
     expect(server.count('demo-1.0.wasm.br')).toBe(1);
     expect(events.some((e) => e.kind === 'lock.wait')).toBe(false);
+  });
+
+  it('an overall deadline bounds a call even when no timeout fires', async () => {
+    const fixture = makeFixture();
+    const server = await serve(fixture);
+    server.fault('demo-1.0.wasm.br', { kind: 'stall' }, 100);
+    const { loader, cacheDir } = await loaderFor([server.url], { deadlineMs: 400, stallTimeoutMs: 60_000 });
+    const error = await failure(loader.getRuntime('demo', '1.0'));
+    expect(error.code).toBe('ERR_DEADLINE');
+    expect(server.count('demo-1.0.wasm.br')).toBe(1);
+    await expectNotCached(cacheDir, fixture);
+  });
+
+  it("'latest' refetches when the manifest names new bytes for a cached version", async () => {
+    const first = makeFixture();
+    const server = await serve(first);
+    const { loader, cacheDir } = await loaderFor([server.url]);
+    await loader.getRuntime('demo');
+    const rebuilt = makeFixture({ padding: 5000 });
+    for (const [name, bytes] of rebuilt.files) first.files.set(name, bytes);
+    await loader.getRuntime('demo');
+    await expectCached(cacheDir, rebuilt);
+    expect(server.count('demo-1.0.wasm.br')).toBe(2);
+    // An explicit version is served from the verified cache without asking the network.
+    const seen = server.requests.length;
+    await loader.getRuntime('demo', '1.0');
+    expect(server.requests.length).toBe(seen);
   });
 
   it('validates names before touching the disk or the network', async () => {

@@ -8,6 +8,7 @@ import {
   listCachedEntries,
   readCached,
   sha256File,
+  sweepTemp,
   tempFile,
 } from './cache.ts';
 import { downloadTo, type Encoding } from './download.ts';
@@ -252,6 +253,7 @@ export class RuntimeLoader {
         this.emit({ kind: 'cache.evict', language, version, problem });
         await evictCached(cacheDir, language, version);
       }
+      await sweepTemp(cacheDir);
       const temp = await call.download(language, version, entry);
       // The temp file was hashed while streaming; hash it once more as written to disk before committing.
       if ((await sha256File(temp)) !== entry.sha256) {
