@@ -1,0 +1,356 @@
+package main
+
+import (
+	"math"
+	"strconv"
+)
+
+// The `eval` command: a recursive-descent evaluator. The Rust runtime
+// (runtimes/rust/src/eval.rs) implements the same rules; any change here must
+// be made there too, and runtimes/conformance.json pins the behaviour.
+//
+// Grammar (whitespace = space, tab, CR, LF between tokens is ignored):
+//
+//	expr    = term { ("+" | "-") term }
+//	term    = unary { ("*" | "/" | "%") unary }
+//	unary   = "-" unary | primary
+//	primary = number | "(" expr ")"
+//	number  = digit { digit } [ "." digit { digit } ]
+//
+// The whole input is tokenized first, then parsed; a syntax error wins over an
+// evaluation error, and of several evaluation errors the first one met in
+// left-to-right evaluation order is reported. Positions are 1-based byte offsets.
+//
+// Values are 64-bit signed integers or IEEE-754 doubles. A literal without a
+// "." is an integer, one with a "." is a double. Integer + - * and unary minus
+// are exact ("integer overflow" otherwise); integer / gives an integer when the
+// division is exact, else the double quotient of the two operands converted to
+// double; integer % truncates (the sign follows the dividend). If either operand
+// is a double, both are converted and the double operation is used (% is fmod).
+// A divisor equal to zero gives "division by zero"; a non-finite double gives
+// "number out of range".
+//
+// Output: an integer in decimal; a double as the shortest decimal string that
+// reads back to the same double, without exponent and without a trailing ".0"
+// (Go strconv.FormatFloat(x, 'f', -1, 64) == Rust format!("{}", x)); zero
+// (including -0) prints as "0".
+
+const maxDepth = 256
+
+const (
+	errEnd      = "syntax error: unexpected end of input"
+	errOverflow = "integer overflow"
+	errDivZero  = "division by zero"
+	errRange    = "number out of range"
+	errDepth    = "expression too deeply nested"
+)
+
+type token struct {
+	text string // "+", "-", "*", "/", "%", "(", ")" or a number literal
+	pos  int    // 1-based byte offset
+	num  bool
+}
+
+type value struct {
+	isFloat bool
+	i       int64
+	f       float64
+}
+
+func (v value) float() float64 {
+	if v.isFloat {
+		return v.f
+	}
+	return float64(v.i)
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func describeByte(c byte) string {
+	if c >= 0x21 && c <= 0x7e {
+		return "'" + string(rune(c)) + "'"
+	}
+	const hex = "0123456789abcdef"
+	return "byte 0x" + string([]byte{hex[c>>4], hex[c&15]})
+}
+
+func unexpected(what string, pos int) string {
+	return "syntax error: unexpected " + what + " at position " + strconv.Itoa(pos)
+}
+
+func tokenize(s string) ([]token, string) {
+	var toks []token
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			i++
+		case c == '+' || c == '-' || c == '*' || c == '/' || c == '%' || c == '(' || c == ')':
+			toks = append(toks, token{text: s[i : i+1], pos: i + 1})
+			i++
+		case isDigit(c):
+			start := i
+			for i < len(s) && isDigit(s[i]) {
+				i++
+			}
+			if i+1 < len(s) && s[i] == '.' && isDigit(s[i+1]) {
+				i++
+				for i < len(s) && isDigit(s[i]) {
+					i++
+				}
+			}
+			toks = append(toks, token{text: s[start:i], pos: start + 1, num: true})
+		default:
+			return nil, unexpected(describeByte(c), i+1)
+		}
+	}
+	return toks, ""
+}
+
+type parser struct {
+	toks    []token
+	next    int
+	depth   int
+	evalErr string // first evaluation error, reported if parsing succeeds
+}
+
+func (p *parser) peek() (token, bool) {
+	if p.next < len(p.toks) {
+		return p.toks[p.next], true
+	}
+	return token{}, false
+}
+
+// evaluate returns the printed result, or an error message (without "eval: ").
+func evaluate(input string) (string, string) {
+	toks, err := tokenize(input)
+	if err != "" {
+		return "", err
+	}
+	p := &parser{toks: toks}
+	v, err := p.expr()
+	if err != "" {
+		return "", err
+	}
+	if t, ok := p.peek(); ok {
+		return "", unexpected("'"+t.text+"'", t.pos)
+	}
+	if p.evalErr != "" {
+		return "", p.evalErr
+	}
+	return format(v), ""
+}
+
+func format(v value) string {
+	if !v.isFloat {
+		return strconv.FormatInt(v.i, 10)
+	}
+	if v.f == 0 {
+		return "0"
+	}
+	return strconv.FormatFloat(v.f, 'f', -1, 64)
+}
+
+func (p *parser) expr() (value, string) {
+	left, err := p.term()
+	if err != "" {
+		return value{}, err
+	}
+	for {
+		t, ok := p.peek()
+		if !ok || t.num || (t.text != "+" && t.text != "-") {
+			return left, ""
+		}
+		p.next++
+		right, err := p.term()
+		if err != "" {
+			return value{}, err
+		}
+		left = p.apply(t.text[0], left, right)
+	}
+}
+
+func (p *parser) term() (value, string) {
+	left, err := p.unary()
+	if err != "" {
+		return value{}, err
+	}
+	for {
+		t, ok := p.peek()
+		if !ok || t.num || (t.text != "*" && t.text != "/" && t.text != "%") {
+			return left, ""
+		}
+		p.next++
+		right, err := p.unary()
+		if err != "" {
+			return value{}, err
+		}
+		left = p.apply(t.text[0], left, right)
+	}
+}
+
+func (p *parser) unary() (value, string) {
+	t, ok := p.peek()
+	if !ok {
+		return value{}, errEnd
+	}
+	if t.num || t.text != "-" {
+		return p.primary()
+	}
+	p.depth++
+	if p.depth > maxDepth {
+		return value{}, errDepth
+	}
+	p.next++
+	v, err := p.unary()
+	p.depth--
+	if err != "" {
+		return value{}, err
+	}
+	return p.negate(v), ""
+}
+
+func (p *parser) primary() (value, string) {
+	t, ok := p.peek()
+	if !ok {
+		return value{}, errEnd
+	}
+	p.next++
+	if t.num {
+		return p.literal(t.text), ""
+	}
+	if t.text != "(" {
+		return value{}, unexpected("'"+t.text+"'", t.pos)
+	}
+	p.depth++
+	if p.depth > maxDepth {
+		return value{}, errDepth
+	}
+	v, err := p.expr()
+	p.depth--
+	if err != "" {
+		return value{}, err
+	}
+	c, ok := p.peek()
+	if !ok {
+		return value{}, errEnd
+	}
+	if c.num || c.text != ")" {
+		return value{}, unexpected("'"+c.text+"'", c.pos)
+	}
+	p.next++
+	return v, ""
+}
+
+// fault records the first evaluation error; later ones are ignored.
+func (p *parser) fault(msg string) value {
+	if p.evalErr == "" {
+		p.evalErr = msg
+	}
+	return value{}
+}
+
+func (p *parser) literal(text string) value {
+	for i := 0; i < len(text); i++ {
+		if text[i] == '.' {
+			f, _ := strconv.ParseFloat(text, 64) // the lexer guarantees the syntax
+			return p.checkFloat(f)
+		}
+	}
+	n, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		return p.fault(errOverflow)
+	}
+	return value{i: n}
+}
+
+func (p *parser) checkFloat(f float64) value {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return p.fault(errRange)
+	}
+	return value{isFloat: true, f: f}
+}
+
+func (p *parser) negate(v value) value {
+	if p.evalErr != "" {
+		return value{}
+	}
+	if v.isFloat {
+		return value{isFloat: true, f: -v.f}
+	}
+	if v.i == math.MinInt64 {
+		return p.fault(errOverflow)
+	}
+	return value{i: -v.i}
+}
+
+func (p *parser) apply(op byte, a, b value) value {
+	if p.evalErr != "" {
+		return value{}
+	}
+	if a.isFloat || b.isFloat {
+		x, y := a.float(), b.float()
+		switch op {
+		case '+':
+			return p.checkFloat(x + y)
+		case '-':
+			return p.checkFloat(x - y)
+		case '*':
+			return p.checkFloat(x * y)
+		case '/':
+			if y == 0 {
+				return p.fault(errDivZero)
+			}
+			return p.checkFloat(x / y)
+		default:
+			if y == 0 {
+				return p.fault(errDivZero)
+			}
+			return p.checkFloat(math.Mod(x, y))
+		}
+	}
+	x, y := a.i, b.i
+	switch op {
+	case '+':
+		if (y > 0 && x > math.MaxInt64-y) || (y < 0 && x < math.MinInt64-y) {
+			return p.fault(errOverflow)
+		}
+		return value{i: x + y}
+	case '-':
+		if (y < 0 && x > math.MaxInt64+y) || (y > 0 && x < math.MinInt64+y) {
+			return p.fault(errOverflow)
+		}
+		return value{i: x - y}
+	case '*':
+		if x == 0 || y == 0 {
+			return value{}
+		}
+		if (x == -1 && y == math.MinInt64) || (y == -1 && x == math.MinInt64) {
+			return p.fault(errOverflow)
+		}
+		r := x * y
+		if r/y != x {
+			return p.fault(errOverflow)
+		}
+		return value{i: r}
+	case '/':
+		if y == 0 {
+			return p.fault(errDivZero)
+		}
+		if x == math.MinInt64 && y == -1 {
+			return p.fault(errOverflow)
+		}
+		if x%y == 0 {
+			return value{i: x / y}
+		}
+		return p.checkFloat(float64(x) / float64(y))
+	default:
+		if y == 0 {
+			return p.fault(errDivZero)
+		}
+		if y == -1 {
+			return value{}
+		}
+		return value{i: x % y}
+	}
+}

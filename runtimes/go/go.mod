@@ -1,0 +1,3 @@
+module github.com/wasmhub/wasmhub/runtimes/go
+
+go 1.21

@@ -1,0 +1,369 @@
+// The runtime contract as data (runtimes/conformance.json): load it, run its cases against a
+// module under node:wasi, and compare the results with the expected outcome and with another
+// module's results (unoptimized vs optimized, Go vs Rust).
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { PipelineError } from '../errors.ts';
+import { conformancePath, runtimesDir } from '../paths.ts';
+import { runWasi } from './run-wasi.ts';
+
+/** UTF-8 text, or `repeat` repeated `count` times. */
+export type Text = string | { repeat: string; count: number };
+
+export interface ConformanceCase {
+  name: string;
+  description?: string;
+  args: string[];
+  env?: Record<string, string>;
+  dirs?: string[];
+  /** Files to create before the run; `{ size }` makes a sparse file of zero bytes. */
+  files?: Record<string, Text | { size: number }>;
+  /** Exact expected stdout (absent on per-language cases). */
+  stdout?: Text;
+  /** Per-language case: regular expression (unicode) the whole stdout must match, by language. */
+  stdoutMatches?: Record<string, string>;
+  stderr: string;
+  exitCode: number;
+  /** File contents expected after the run; null: must not exist. */
+  expectFiles?: Record<string, string | null>;
+}
+
+export interface ConformanceSuite {
+  /** Where the suite was loaded from. */
+  file: string;
+  description?: string;
+  usage?: string;
+  cases: ConformanceCase[];
+}
+
+/** What one run of a case produced. */
+export interface CaseOutcome {
+  stdout: string;
+  stderr: string;
+  /** The module's exit code; -1 when it did not exit (see `error`). */
+  exitCode: number;
+  /** Contents after the run of the case's `expectFiles` paths (null: missing). */
+  files: Record<string, string | null>;
+  /** Set when the module could not run to its end: trap, timeout, invalid module. */
+  error?: string;
+}
+
+export interface CaseResult {
+  name: string;
+  args: string[];
+  /** The case expects a language-specific stdout (e.g. `version`). */
+  perLanguage: boolean;
+  /** True when `actual` matches every expectation of the case. */
+  ok: boolean;
+  actual: CaseOutcome;
+  /** One precise message per mismatch (empty when ok). */
+  mismatches: string[];
+}
+
+export interface RunConformanceOptions {
+  /** Default: loadConformance() of runtimes/conformance.json. */
+  suite?: ConformanceSuite;
+  /** Only the cases with these names. */
+  only?: string[];
+  /** Cases run at the same time, each in its own child process. Default: 2. */
+  concurrency?: number;
+  /** Per-case timeout. Default: 60 000 ms. */
+  timeoutMs?: number;
+}
+
+const schemaPath = (): string => join(runtimesDir(), 'conformance.schema.json');
+
+type AjvValidate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+
+async function compileSchema(): Promise<AjvValidate> {
+  const schema = JSON.parse(await readFile(schemaPath(), 'utf8')) as object;
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+  addFormats(ajv);
+  return ajv.compile(schema) as AjvValidate;
+}
+
+function fail(file: string, message: string, context: Record<string, unknown> = {}): never {
+  throw new PipelineError('ERR_CONFORMANCE', `${file}: ${message}`, { context: { file, ...context } });
+}
+
+/** Loads and validates runtimes/conformance.json (or `file`); errors name the JSON pointer of the problem. */
+export async function loadConformance(file: string = conformancePath()): Promise<ConformanceSuite> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(file, 'utf8'));
+  } catch (cause) {
+    throw new PipelineError('ERR_CONFORMANCE', `${file}: cannot read the conformance cases (${String(cause)})`, {
+      cause,
+      context: { file },
+    });
+  }
+  const validate = await compileSchema();
+  if (!validate(doc)) {
+    const errors = validate.errors ?? [];
+    // With oneOf, the most specific error is usually the deepest one.
+    const first = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+    fail(file, `invalid at ${first?.instancePath || '/'}: ${first?.message ?? 'does not match the schema'}`, {
+      errors,
+    });
+  }
+  const suite = doc as Omit<ConformanceSuite, 'file'>;
+  const seen = new Set<string>();
+  suite.cases.forEach((c, i) => {
+    if (seen.has(c.name)) fail(file, `invalid at /cases/${i}/name: duplicate case name "${c.name}"`);
+    seen.add(c.name);
+    for (const [language, pattern] of Object.entries(c.stdoutMatches ?? {})) {
+      try {
+        new RegExp(pattern, 'u');
+      } catch (cause) {
+        fail(file, `invalid at /cases/${i}/stdoutMatches/${language}: not a unicode regular expression (${cause})`);
+      }
+    }
+  });
+  return { file, ...suite };
+}
+
+/** Expands a Text value. */
+export function textOf(text: Text): string {
+  return typeof text === 'string' ? text : text.repeat.repeat(text.count);
+}
+
+/** Creates the case's directories and files in `dir`. */
+async function prepareScratch(dir: string, testCase: ConformanceCase): Promise<void> {
+  for (const d of testCase.dirs ?? []) await mkdir(join(dir, d), { recursive: true });
+  for (const [path, content] of Object.entries(testCase.files ?? {})) {
+    const target = join(dir, path);
+    await mkdir(dirname(target), { recursive: true });
+    if (typeof content === 'object' && 'size' in content) {
+      const handle = await open(target, 'w');
+      try {
+        await handle.truncate(content.size);
+      } finally {
+        await handle.close();
+      }
+    } else {
+      await writeFile(target, textOf(content));
+    }
+  }
+}
+
+async function readExpectedFiles(dir: string, testCase: ConformanceCase): Promise<Record<string, string | null>> {
+  const files: Record<string, string | null> = {};
+  for (const path of Object.keys(testCase.expectFiles ?? {})) {
+    try {
+      files[path] = await readFile(join(dir, path), 'utf8');
+    } catch {
+      files[path] = null;
+    }
+  }
+  return files;
+}
+
+/** Runs one case in a fresh scratch directory. Never throws for a module's misbehaviour. */
+export async function runCase(
+  wasmPath: string,
+  testCase: ConformanceCase,
+  options: { timeoutMs?: number } = {},
+): Promise<CaseOutcome> {
+  const dir = await mkdtemp(join(tmpdir(), 'wasmhub-case-'));
+  try {
+    await prepareScratch(dir, testCase);
+    try {
+      const result = await runWasi(wasmPath, testCase.args, {
+        env: testCase.env ?? {},
+        dir,
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      });
+      return { ...result, files: await readExpectedFiles(dir, testCase) };
+    } catch (error) {
+      if (!(error instanceof PipelineError) || error.code !== 'ERR_WASM_INVALID') throw error;
+      return {
+        stdout: '',
+        stderr: '',
+        exitCode: -1,
+        files: await readExpectedFiles(dir, testCase),
+        error: error.message,
+      };
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const MAX_SHOWN = 120;
+
+/** JSON-quoted, shortened around `at` when long. */
+function show(text: string, at = 0): string {
+  if (text.length <= MAX_SHOWN) return JSON.stringify(text);
+  const start = Math.max(0, Math.min(at - 20, text.length - MAX_SHOWN));
+  const slice = text.slice(start, start + MAX_SHOWN);
+  return `${start > 0 ? '…' : ''}${JSON.stringify(slice)}${start + MAX_SHOWN < text.length ? '…' : ''} (${text.length} chars)`;
+}
+
+function firstDifference(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+function describeText(prefix: string, expected: string, found: string, suffix = ''): string {
+  const at = firstDifference(expected, found);
+  return `${prefix}: expected ${show(expected, at)}${suffix}, found ${show(found, at)} (first difference at character ${at})`;
+}
+
+/** Checks one outcome against a case's expectations; returns one message per mismatch. */
+export function checkCase(
+  wasmPath: string,
+  language: string,
+  testCase: ConformanceCase,
+  actual: CaseOutcome,
+): string[] {
+  const where = `${wasmPath}: case "${testCase.name}"`;
+  if (actual.error) return [`${where}: did not run to its end: ${actual.error}`];
+  const problems: string[] = [];
+  if (testCase.stdout !== undefined) {
+    const expected = textOf(testCase.stdout);
+    if (actual.stdout !== expected) problems.push(describeText(`${where} stdout`, expected, actual.stdout));
+  } else {
+    const pattern = testCase.stdoutMatches?.[language];
+    if (pattern === undefined) {
+      problems.push(
+        `${where} stdout: the case has no expectation for language "${language}" (add stdoutMatches.${language})`,
+      );
+    } else if (!new RegExp(pattern, 'u').test(actual.stdout)) {
+      problems.push(`${where} stdout: expected a match of /${pattern}/u, found ${show(actual.stdout)}`);
+    }
+  }
+  if (actual.stderr !== testCase.stderr) problems.push(describeText(`${where} stderr`, testCase.stderr, actual.stderr));
+  if (actual.exitCode !== testCase.exitCode) {
+    problems.push(`${where} exit code: expected ${testCase.exitCode}, found ${actual.exitCode}`);
+  }
+  for (const [path, expected] of Object.entries(testCase.expectFiles ?? {})) {
+    const found = actual.files[path] ?? null;
+    if (found === expected) continue;
+    if (expected === null) problems.push(`${where} file ${path}: expected no file, found ${show(found ?? '')}`);
+    else if (found === null) problems.push(`${where} file ${path}: expected ${show(expected)}, found no file`);
+    else problems.push(describeText(`${where} file ${path}`, expected, found));
+  }
+  return problems;
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+/**
+ * Runs every case of the suite (runtimes/conformance.json by default) against `wasmPath`, each
+ * in its own child process and scratch directory, and checks it against the expected outcome for
+ * `language`. Resolves with one result per case, in suite order; never throws for a mismatch.
+ */
+export async function runConformance(
+  wasmPath: string,
+  language: string,
+  options: RunConformanceOptions = {},
+): Promise<CaseResult[]> {
+  const suite = options.suite ?? (await loadConformance());
+  const cases = options.only ? suite.cases.filter((c) => options.only?.includes(c.name)) : suite.cases;
+  const concurrency = options.concurrency ?? 2;
+  return mapLimit(cases, concurrency, async (testCase) => {
+    const actual = await runCase(wasmPath, testCase, options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
+    const mismatches = checkCase(wasmPath, language, testCase, actual);
+    return {
+      name: testCase.name,
+      args: testCase.args,
+      perLanguage: testCase.stdout === undefined,
+      ok: mismatches.length === 0,
+      actual,
+      mismatches,
+    };
+  });
+}
+
+export interface ResultsOf {
+  /** The module the results come from (named in messages). */
+  file: string;
+  results: CaseResult[];
+}
+
+/**
+ * Compares `candidate`'s results with `reference`'s, case by case and byte for byte (stdout,
+ * stderr, exit code, files written). Per-language cases are skipped when `skipPerLanguage` is set
+ * (Go vs Rust); unoptimized vs optimized compares everything. Returns one message per difference.
+ */
+export function compareResults(
+  reference: ResultsOf,
+  candidate: ResultsOf,
+  options: { skipPerLanguage?: boolean } = {},
+): string[] {
+  const problems: string[] = [];
+  const byName = new Map(candidate.results.map((r) => [r.name, r]));
+  const from = ` (from ${reference.file})`;
+  for (const ref of reference.results) {
+    if (options.skipPerLanguage && ref.perLanguage) continue;
+    const where = `${candidate.file}: case "${ref.name}"`;
+    const other = byName.get(ref.name);
+    if (!other) {
+      problems.push(`${where}: no result, but ${reference.file} has one`);
+      continue;
+    }
+    const a = ref.actual;
+    const b = other.actual;
+    if ((a.error ?? '') !== (b.error ?? '')) {
+      problems.push(
+        `${where} differs from ${reference.file}: run error ${show(b.error ?? 'none')}, expected ${show(a.error ?? 'none')}`,
+      );
+      continue;
+    }
+    if (a.stdout !== b.stdout) problems.push(describeText(`${where} stdout`, a.stdout, b.stdout, from));
+    if (a.stderr !== b.stderr) problems.push(describeText(`${where} stderr`, a.stderr, b.stderr, from));
+    if (a.exitCode !== b.exitCode)
+      problems.push(`${where} exit code: expected ${a.exitCode}${from}, found ${b.exitCode}`);
+    for (const path of new Set([...Object.keys(a.files), ...Object.keys(b.files)])) {
+      const x = a.files[path] ?? null;
+      const y = b.files[path] ?? null;
+      if (x !== y) problems.push(describeText(`${where} file ${path}`, x ?? '<no file>', y ?? '<no file>', from));
+    }
+  }
+  for (const other of candidate.results) {
+    if (!reference.results.some((r) => r.name === other.name)) {
+      problems.push(`${candidate.file}: case "${other.name}": has a result, but ${reference.file} has none`);
+    }
+  }
+  return problems;
+}
+
+function throwIfAny(problems: string[], context: Record<string, unknown>): void {
+  if (problems.length === 0) return;
+  const more =
+    problems.length > 1 ? ` (and ${problems.length - 1} more mismatch${problems.length > 2 ? 'es' : ''})` : '';
+  throw new PipelineError('ERR_CONFORMANCE', `${problems[0]}${more}`, { context: { ...context, problems } });
+}
+
+/** Throws ERR_CONFORMANCE (first mismatch in the message, all in `context.problems`) unless every case passed. */
+export function assertConformance(file: string, results: CaseResult[]): void {
+  throwIfAny(
+    results.flatMap((r) => r.mismatches),
+    { file },
+  );
+}
+
+/** Throws ERR_CONFORMANCE unless `candidate` behaves exactly like `reference` (see compareResults). */
+export function assertSameResults(
+  reference: ResultsOf,
+  candidate: ResultsOf,
+  options: { skipPerLanguage?: boolean } = {},
+): void {
+  throwIfAny(compareResults(reference, candidate, options), { reference: reference.file, candidate: candidate.file });
+}
