@@ -57,6 +57,13 @@ export function runtimeTargets(lang: string, runtimeJson: unknown): Record<strin
     '!{projectRoot}/**/*.wasm',
     '!{projectRoot}/target/**',
   ];
+  // The build stage depends on its own slice of the pipeline only, so that work on the later
+  // stages (optimize, verify, release...) does not invalidate the expensive compile.
+  const buildPipeline = [
+    '{workspaceRoot}/tools/pipeline/src/{cli,errors,paths}.ts',
+    '{workspaceRoot}/tools/pipeline/src/{build,docker,runtime}/**/*.ts',
+    '!{workspaceRoot}/tools/pipeline/src/**/*.test.ts',
+  ];
   const targets: Record<string, TargetConfiguration> = {};
   for (const stage of ['build', 'optimize', 'verify', 'metadata'] as const) {
     const before = previous[stage];
@@ -73,7 +80,7 @@ export function runtimeTargets(lang: string, runtimeJson: unknown): Record<strin
         ...sourceInputs,
         ...builderDockerfiles(runtimeJson),
         '{workspaceRoot}/runtimes/runtime.schema.json',
-        'pipeline',
+        ...(stage === 'build' ? buildPipeline : ['pipeline']),
         { env: 'SOURCE_DATE_EPOCH' },
       ],
       outputs: outputs[stage],

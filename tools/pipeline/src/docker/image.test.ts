@@ -49,7 +49,7 @@ describe('builder image context', () => {
       stream.resume();
       stream.on('end', next);
     });
-    const done = new Promise((resolve) => extract.on('finish', resolve));
+    const done = new Promise<void>((resolve) => extract.on('finish', () => resolve()));
     extract.end(one);
     await done;
     expect(seen).toEqual(['Dockerfile']);
