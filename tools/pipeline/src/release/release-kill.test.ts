@@ -67,7 +67,8 @@ it('killed mid-upload, then re-run: completes, and only the interrupted asset is
     // Each asset was completed exactly once overall: either before the kill or by the re-run.
     expect(counts[name], name).toBe(1);
   }
-  expect(Object.keys(completedBefore).length).toBeGreaterThanOrEqual(3);
+  // With 3 uploads in flight, at least the one whose slot the hung upload took had completed.
+  expect(Object.keys(completedBefore).length).toBeGreaterThanOrEqual(1);
   expect(second.output()).toMatch(new RegExp(`replace ${hung?.name.replace(/\./g, '\\.')} \\(state starter`));
   expect(second.output()).toMatch(/published v1\.2\.3/);
   expect(`${first.output()}${second.output()}`).not.toContain(server.token);
