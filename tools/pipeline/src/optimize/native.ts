@@ -13,7 +13,7 @@ export const WASM_OPT_IMAGE = 'trixie';
 export interface NativeRunInput {
   docker: Docker;
   input: string;
-  /** Output path on the host; its folder is mounted read-write. */
+  /** Output path on the host (the module is renamed there from a private folder beside it). */
   output: string;
   level: WasmOptLevel;
   task: string;
@@ -45,7 +45,7 @@ export async function runNativeWasmOpt(input: NativeRunInput): Promise<{ image: 
       image: image.tag,
       cmd,
       mounts: [
-        { host: dirname(input.input), container: '/in', readOnly: true },
+        { host: input.input, container: `/in/${basename(input.input)}`, readOnly: true },
         { host: outDir, container: '/out' },
       ],
       user,

@@ -7,6 +7,10 @@ export interface Outcome {
   stdout: string;
   stderr: string;
   exitCode: number;
+  /** Files the case inspects after the run (null: missing). */
+  files?: Record<string, string | null>;
+  /** Set when the module did not run to its end (trap, timeout). */
+  error?: string;
 }
 
 export interface CaseRun {
@@ -25,15 +29,19 @@ export type CaseRunner = (wasmPath: string, language: string) => Promise<CaseRun
 
 const show = (s: string): string => JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
 
-function firstDifference(a: Outcome, b: Outcome): { field: keyof Outcome; a: string; b: string } | undefined {
-  for (const field of ['exitCode', 'stdout', 'stderr'] as const) {
-    if (a[field] !== b[field]) {
-      return {
-        field,
-        a: field === 'exitCode' ? String(a[field]) : show(String(a[field])),
-        b: field === 'exitCode' ? String(b[field]) : show(String(b[field])),
-      };
-    }
+function firstDifference(a: Outcome, b: Outcome): { field: string; a: string; b: string } | undefined {
+  if ((a.error ?? '') !== (b.error ?? ''))
+    return { field: 'run error', a: show(a.error ?? 'none'), b: show(b.error ?? 'none') };
+  if (a.exitCode !== b.exitCode) return { field: 'exitCode', a: String(a.exitCode), b: String(b.exitCode) };
+  if (a.stdout !== b.stdout) return { field: 'stdout', a: show(a.stdout), b: show(b.stdout) };
+  if (a.stderr !== b.stderr) return { field: 'stderr', a: show(a.stderr), b: show(b.stderr) };
+  const fa = a.files ?? {};
+  const fb = b.files ?? {};
+  for (const path of [...new Set([...Object.keys(fa), ...Object.keys(fb)])].sort()) {
+    const x = fa[path] ?? null;
+    const y = fb[path] ?? null;
+    if (x !== y)
+      return { field: `file ${path}`, a: x === null ? 'no file' : show(x), b: y === null ? 'no file' : show(y) };
   }
   return undefined;
 }
@@ -42,7 +50,12 @@ function firstDifference(a: Outcome, b: Outcome): { field: keyof Outcome; a: str
 export function assertExpected(file: string, runs: CaseRun[]): void {
   for (const run of runs) {
     if (run.failure) {
-      throw new PipelineError('ERR_CONFORMANCE', `${file}: conformance case "${run.name}" failed: ${run.failure}`, {
+      // conformance.ts names the module path first: keep its precise detail, name the file our way.
+      const detail = run.failure.replace(/^.*?: case "/, 'case "');
+      const message = detail.startsWith('case "')
+        ? `${file}: conformance ${detail}`
+        : `${file}: conformance case "${run.name}" failed: ${run.failure}`;
+      throw new PipelineError('ERR_CONFORMANCE', message, {
         context: { file, case: run.name, args: run.args, actual: run.actual },
       });
     }
