@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FakeGitHub } from '../testing/fake-github/server.ts';
 import type { GitHubEvent } from './github/client.ts';
+import type { PublishEvent } from './github/events.ts';
 import { type ReleaseResult, runRelease } from './release.ts';
 
 export interface RunOutcome {
@@ -11,6 +12,7 @@ export interface RunOutcome {
   error?: unknown;
   lines: string[];
   events: GitHubEvent[];
+  publishEvents: PublishEvent[];
 }
 
 export function githubEnv(server: FakeGitHub, extra: Record<string, string> = {}): Record<string, string> {
@@ -34,6 +36,7 @@ export async function releaseTo(
 ): Promise<RunOutcome> {
   const lines: string[] = [];
   const events: GitHubEvent[] = [];
+  const publishEvents: PublishEvent[] = [];
   try {
     const result = await runRelease({
       root,
@@ -41,10 +44,11 @@ export async function releaseTo(
       dryRun: options.dryRun ?? false,
       log: (line) => lines.push(line),
       onGitHubEvent: (event) => events.push(event),
+      onPublishEvent: (event) => publishEvents.push(event),
     });
-    return { result, lines, events };
+    return { result, lines, events, publishEvents };
   } catch (error) {
-    return { error, lines, events };
+    return { error, lines, events, publishEvents };
   }
 }
 

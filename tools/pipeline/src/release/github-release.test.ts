@@ -153,6 +153,10 @@ describe('GitHub release against the loopback GitHub', () => {
     expect(text).toMatch(/replace go-1\.23\.wasm .*\(dry run\)/);
     expect(text).toMatch(/upload go-1\.24\.wasm .*\(dry run\)/);
     expect(run.result?.github?.uploaded).toHaveLength(ASSETS - 1);
+    const planned = run.publishEvents.flatMap((e) => (e.kind === 'asset.plan' ? [`${e.action} ${e.name}`] : []));
+    expect(planned).toHaveLength(ASSETS);
+    expect(planned).toContain('replace go-1.23.wasm');
+    expect(run.publishEvents.some((e) => e.kind === 'upload.start')).toBe(false);
 
     const fresh = await setup();
     const none = await releaseTo(fresh.server, fresh.root, { dryRun: true });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { assertGlobalManifest, assertLanguageManifest } from '../manifest/validate.ts';
 import { assembleRelease, type ReleaseAsset } from './assemble.ts';
 import { createGitHubClient, type GitHubEvent } from './github/client.ts';
+import { formatPublishEvent, type PublishEvent } from './github/events.ts';
 import { type PublishOutcome, publishToGitHub } from './github/publish.ts';
 import { redact } from './github/redact.ts';
 import { loadReleaseInput, readPackageVersion } from './inputs.ts';
@@ -22,6 +23,8 @@ export interface ReleaseResult {
 export interface RunReleaseOptions extends ReleaseOptions {
   /** Structured events of the GitHub client (rate limits, warnings); tests capture them. */
   onGitHubEvent?: (event: GitHubEvent) => void;
+  /** Plan and progress of the GitHub publisher, as data. */
+  onPublishEvent?: (event: PublishEvent) => void;
 }
 
 export async function runRelease(input: RunReleaseOptions = {}): Promise<ReleaseResult> {
@@ -79,7 +82,10 @@ export async function runRelease(input: RunReleaseOptions = {}): Promise<Release
       concurrency: settings.concurrency,
       token: settings.token,
       ...(settings.targetCommitish ? { targetCommitish: settings.targetCommitish } : {}),
-      log,
+      emit: (event) => {
+        input.onPublishEvent?.(event);
+        log(formatPublishEvent(event));
+      },
     });
     log(
       `github: ${github.uploaded.length} uploaded, ${github.replaced.length} replaced, ${github.skipped.length} skipped, ${github.bytesUploaded} bytes sent`,

@@ -4,9 +4,9 @@
 import type { Octokit } from 'octokit';
 import { PipelineError } from '../../errors.ts';
 import type { ReleaseAsset } from '../assemble.ts';
-import { formatSize } from '../summary.ts';
 import { isAlreadyExists, statusOf, toGitHubError } from './client.ts';
-import { type AssetAction, differenceOf, mapBounded, planAssets, type RemoteAsset } from './plan.ts';
+import type { PublishEvent } from './events.ts';
+import { differenceOf, mapBounded, planAssets, type RemoteAsset } from './plan.ts';
 
 export interface GitHubTarget {
   owner: string;
@@ -25,7 +25,8 @@ export interface PublishOptions {
   token: string;
   /** Commit the tag is created at when the tag does not exist yet (GITHUB_SHA). */
   targetCommitish?: string;
-  log: (line: string) => void;
+  /** Progress and plan, as data (see formatPublishEvent). */
+  emit: (event: PublishEvent) => void;
 }
 
 export interface PublishOutcome {
@@ -59,7 +60,7 @@ function toRemote(asset: {
 }
 
 export async function publishToGitHub(options: PublishOptions): Promise<PublishOutcome> {
-  const { octokit, target, log } = options;
+  const { octokit, target, emit } = options;
   const { owner, repo, tag } = target;
   const repository = `${owner}/${repo}`;
   const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
@@ -85,13 +86,13 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
   const matching = releases.filter((release) => release.tag_name === tag).sort((a, b) => a.id - b.id);
   let release = matching.find((item) => !item.draft) ?? matching[0];
   if (matching.length > 1) {
-    log(`${matching.length} releases carry tag ${tag}; using release ${release?.id} and leaving the others alone`);
+    emit({ kind: 'release.duplicates', tag, count: matching.length, id: release?.id ?? 0 });
   }
 
   if (!release) {
-    log(`create draft release ${tag}${options.dryRun ? ' (dry run: not created)' : ''}`);
+    emit({ kind: 'release.create', tag, dryRun: options.dryRun });
     for (const asset of options.assets)
-      log(`upload ${asset.name} (${formatSize(asset.size)})${options.dryRun ? ' (dry run)' : ''}`);
+      emit({ kind: 'asset.plan', action: 'upload', name: asset.name, size: asset.size, dryRun: options.dryRun });
     if (options.dryRun) {
       outcome.uploaded = options.assets.map((asset) => asset.name);
       return outcome;
@@ -109,7 +110,7 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
     release = created.data as unknown as ReleaseData;
     outcome.created = true;
   } else {
-    log(`found ${release.draft ? 'draft' : 'published'} release ${tag} (id ${release.id})`);
+    emit({ kind: 'release.found', tag, id: release.id, draft: release.draft });
   }
   const current: ReleaseData = release;
   outcome.releaseId = current.id;
@@ -124,9 +125,19 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
     ).map(toRemote);
   const plan = planAssets(options.assets, await listAssets());
   const changes = plan.actions.filter((action) => action.kind !== 'skip');
-  const suffix = options.dryRun ? ' (dry run)' : '';
-  for (const action of plan.actions) log(describeAction(action) + suffix);
-  for (const other of plan.untouched) log(`keep ${other.name} (not part of this release)`);
+  for (const action of plan.actions) {
+    emit({
+      kind: 'asset.plan',
+      action: action.kind,
+      name: action.asset.name,
+      size: action.asset.size,
+      ...(action.kind === 'replace' ? { reason: action.reason } : {}),
+      dryRun: options.dryRun,
+    });
+  }
+  for (const other of plan.untouched) {
+    emit({ kind: 'asset.plan', action: 'keep', name: other.name, size: other.size, dryRun: options.dryRun });
+  }
 
   if (!current.draft && changes.length > 0) {
     if (current.immutable) {
@@ -139,13 +150,13 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
         { context: { tag, differing: changes.map((action) => action.asset.name) } },
       );
     }
-    log(`release ${tag} is already published; updating ${changes.length} asset(s) in place`);
+    emit({ kind: 'release.update-published', tag, count: changes.length });
   }
   if (options.dryRun) {
     outcome.skipped = plan.actions.filter((a) => a.kind === 'skip').map((a) => a.asset.name);
     outcome.uploaded = plan.actions.filter((a) => a.kind === 'upload').map((a) => a.asset.name);
     outcome.replaced = plan.actions.filter((a) => a.kind === 'replace').map((a) => a.asset.name);
-    log(`dry run: nothing was written to ${repository}`);
+    emit({ kind: 'dry-run.done', repository });
     return outcome;
   }
 
@@ -163,7 +174,7 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
       octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: remote.id }),
     );
   const upload = async (asset: ReleaseAsset): Promise<void> => {
-    log(`uploading ${asset.name} (${formatSize(asset.size)})`);
+    emit({ kind: 'upload.start', name: asset.name, size: asset.size });
     for (let attempt = 1; ; attempt++) {
       try {
         await octokit.request({
@@ -174,7 +185,7 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
           headers: { 'content-type': asset.contentType, 'content-length': asset.size },
         } as unknown as Parameters<Octokit['request']>[0]);
         outcome.bytesUploaded += asset.size;
-        log(`uploaded ${asset.name}`);
+        emit({ kind: 'upload.done', name: asset.name, size: asset.size });
         return;
       } catch (error) {
         const refusal = immutableRefusal(error, asset);
@@ -185,11 +196,11 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
         // A concurrent or half-finished upload holds the name: look again, then replace it.
         const holder = (await listAssets()).find((item) => item.name === asset.name);
         if (holder && differenceOf(holder, asset) === undefined) {
-          log(`${asset.name} appeared meanwhile with the same content; keeping it`);
+          emit({ kind: 'upload.conflict', name: asset.name, state: holder.state, resolution: 'keep' });
           return;
         }
         if (holder) {
-          log(`${asset.name} already exists (${holder.state}); deleting it and uploading again`);
+          emit({ kind: 'upload.conflict', name: asset.name, state: holder.state, resolution: 'replace' });
           await deleteAsset(holder);
         }
       }
@@ -229,7 +240,7 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
       { context: { tag, wrong } },
     );
   }
-  log(`all ${options.assets.length} assets present with the right size${changes.length ? '' : ' (nothing to upload)'}`);
+  emit({ kind: 'release.checked', count: options.assets.length, changed: changes.length });
 
   // 5. Publish.
   if (current.draft) {
@@ -238,20 +249,9 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
     );
     outcome.published = true;
     outcome.htmlUrl = (updated.data as unknown as ReleaseData).html_url;
-    log(`published ${tag}: ${outcome.htmlUrl}`);
+    emit({ kind: 'release.published', tag, url: outcome.htmlUrl ?? '' });
   } else {
-    log(`release ${tag} was already published`);
+    emit({ kind: 'release.unchanged', tag });
   }
   return outcome;
-}
-
-function describeAction(action: AssetAction): string {
-  switch (action.kind) {
-    case 'skip':
-      return `skip ${action.asset.name} (same name, size and digest)`;
-    case 'upload':
-      return `upload ${action.asset.name} (${formatSize(action.asset.size)})`;
-    case 'replace':
-      return `replace ${action.asset.name} (${action.reason})`;
-  }
 }

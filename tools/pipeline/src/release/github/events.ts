@@ -1,0 +1,59 @@
+// What the GitHub publisher reports, as data; one formatter turns events into the human log lines.
+import { formatSize } from '../summary.ts';
+
+export type PublishEvent =
+  | { kind: 'release.duplicates'; tag: string; count: number; id: number }
+  | { kind: 'release.create'; tag: string; dryRun: boolean }
+  | { kind: 'release.found'; tag: string; id: number; draft: boolean }
+  | {
+      kind: 'asset.plan';
+      action: 'skip' | 'upload' | 'replace' | 'keep';
+      name: string;
+      size: number;
+      reason?: string;
+      dryRun: boolean;
+    }
+  | { kind: 'release.update-published'; tag: string; count: number }
+  | { kind: 'dry-run.done'; repository: string }
+  | { kind: 'upload.start'; name: string; size: number }
+  | { kind: 'upload.done'; name: string; size: number }
+  | { kind: 'upload.conflict'; name: string; state: string; resolution: 'keep' | 'replace' }
+  | { kind: 'release.checked'; count: number; changed: number }
+  | { kind: 'release.published'; tag: string; url: string }
+  | { kind: 'release.unchanged'; tag: string };
+
+export function formatPublishEvent(event: PublishEvent): string {
+  switch (event.kind) {
+    case 'release.duplicates':
+      return `${event.count} releases carry tag ${event.tag}; using release ${event.id} and leaving the others alone`;
+    case 'release.create':
+      return `create draft release ${event.tag}${event.dryRun ? ' (dry run: not created)' : ''}`;
+    case 'release.found':
+      return `found ${event.draft ? 'draft' : 'published'} release ${event.tag} (id ${event.id})`;
+    case 'asset.plan': {
+      const suffix = event.dryRun ? ' (dry run)' : '';
+      if (event.action === 'skip') return `skip ${event.name} (same name, size and digest)${suffix}`;
+      if (event.action === 'upload') return `upload ${event.name} (${formatSize(event.size)})${suffix}`;
+      if (event.action === 'replace') return `replace ${event.name} (${event.reason})${suffix}`;
+      return `keep ${event.name} (not part of this release)`;
+    }
+    case 'release.update-published':
+      return `release ${event.tag} is already published; updating ${event.count} asset(s) in place`;
+    case 'dry-run.done':
+      return `dry run: nothing was written to ${event.repository}`;
+    case 'upload.start':
+      return `uploading ${event.name} (${formatSize(event.size)})`;
+    case 'upload.done':
+      return `uploaded ${event.name}`;
+    case 'upload.conflict':
+      return event.resolution === 'keep'
+        ? `${event.name} appeared meanwhile with the same content; keeping it`
+        : `${event.name} already exists (${event.state}); deleting it and uploading again`;
+    case 'release.checked':
+      return `all ${event.count} assets present with the right size${event.changed ? '' : ' (nothing to upload)'}`;
+    case 'release.published':
+      return `published ${event.tag}: ${event.url}`;
+    case 'release.unchanged':
+      return `release ${event.tag} was already published`;
+  }
+}
