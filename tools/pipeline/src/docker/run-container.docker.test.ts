@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +17,7 @@ await describeDocker('runContainer', (docker) => {
   it('streams prefixed lines, runs non-root without network, returns the exit code and removes the container', async () => {
     const { tag } = await ensureBuilderImage(docker, 'go-bookworm');
     const out = await mkdtemp(join(tmpdir(), 'wasmhub-run-'));
+    await chmod(out, 0o755); // mkdtemp makes 0700; the container runs as uid 1000
     await writeFile(join(out, 'in.txt'), 'hello\n');
     const id = randomUUID();
     const lines: string[] = [];
