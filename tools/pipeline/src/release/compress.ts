@@ -1,6 +1,7 @@
 // Deterministic compressed variants: same bytes in, same bytes out, on every machine.
 // brotli quality 11 is slow (seconds per MB), so variants are compressed on the libuv thread pool in
 // parallel and kept in a content-addressed cache that is checked by decompressing before reuse.
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -73,7 +74,7 @@ async function cached(
   const bytes = await compress();
   if (path && cacheDir) {
     await mkdir(cacheDir, { recursive: true });
-    const temp = `${path}.${process.pid}.tmp`;
+    const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(temp, bytes);
     await rename(temp, path);
   }

@@ -229,4 +229,20 @@ describe('GitHub release against the loopback GitHub', () => {
     expect(message401).not.toContain('ghp_wrongTokenValue');
     expect(JSON.stringify((badToken.error as PipelineError).context)).not.toContain('ghp_wrongTokenValue');
   });
+
+  it('two release processes at once converge on one release, published once and complete', async () => {
+    // Two workspaces with the same content, as two CI jobs would have.
+    const { server, root } = await setup();
+    const other = await createFixtureWorkspace();
+    cleanup.push(() => rm(other, { recursive: true, force: true }));
+    const [a, b] = await Promise.all([releaseTo(server, root), releaseTo(server, other)]);
+    // Either both succeed, or the loser of an upload race fails with a clear, retryable message.
+    const failures = [a, b].filter((run) => run.error !== undefined);
+    expect(failures.length).toBeLessThanOrEqual(1);
+    for (const failed of failures) expect((failed.error as PipelineError).message).toMatch(/run the release again/);
+    if (failures.length) expect((await releaseTo(server, root)).error).toBeUndefined();
+    await expectCompleteRelease(server, root);
+    expect(server.releases.filter((r) => r.tag_name === 'v1.2.3')).toHaveLength(1);
+    expect(server.log.filter((r) => r.method === 'PATCH' && r.status === 200).length).toBeGreaterThanOrEqual(1);
+  });
 });

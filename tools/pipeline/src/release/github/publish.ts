@@ -80,20 +80,28 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
   };
 
   // 1. Find the release by tag, drafts included: GET /releases/tags/:tag does not see drafts, the list does.
-  const releases = (await call(`list releases of ${repository}`, () =>
-    octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }),
-  )) as unknown as ReleaseData[];
-  const matching = releases.filter((release) => release.tag_name === tag).sort((a, b) => a.id - b.id);
-  let release = matching.find((item) => !item.draft) ?? matching[0];
+  const releasesOfTag = async (): Promise<ReleaseData[]> =>
+    (
+      (await call(`list releases of ${repository}`, () =>
+        octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }),
+      )) as unknown as ReleaseData[]
+    )
+      .filter((release) => release.tag_name === tag)
+      .sort((a, b) => a.id - b.id);
+  // The published one if any, else the oldest draft: every process that looks picks the same one.
+  const choose = (list: ReleaseData[]): ReleaseData | undefined => list.find((item) => !item.draft) ?? list[0];
+  const matching = await releasesOfTag();
+  let release = choose(matching);
   if (matching.length > 1) {
     emit({ kind: 'release.duplicates', tag, count: matching.length, id: release?.id ?? 0 });
   }
 
   if (!release) {
     emit({ kind: 'release.create', tag, dryRun: options.dryRun });
-    for (const asset of options.assets)
-      emit({ kind: 'asset.plan', action: 'upload', name: asset.name, size: asset.size, dryRun: options.dryRun });
     if (options.dryRun) {
+      for (const asset of options.assets) {
+        emit({ kind: 'asset.plan', action: 'upload', name: asset.name, size: asset.size, dryRun: true });
+      }
       outcome.uploaded = options.assets.map((asset) => asset.name);
       return outcome;
     }
@@ -107,8 +115,18 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
         ...(options.targetCommitish ? { target_commitish: options.targetCommitish } : {}),
       }),
     );
-    release = created.data as unknown as ReleaseData;
-    outcome.created = true;
+    const mine = created.data as unknown as ReleaseData;
+    // Another release process may have created one at the same moment: converge on the same choice
+    // (published, else oldest draft) and delete our own draft if it lost.
+    const winner = choose(await releasesOfTag()) ?? mine;
+    if (winner.id !== mine.id) {
+      emit({ kind: 'release.duplicates', tag, count: 2, id: winner.id });
+      await call(`delete duplicate draft of ${tag}`, () =>
+        octokit.rest.repos.deleteRelease({ owner, repo, release_id: mine.id }),
+      );
+    }
+    release = winner;
+    outcome.created = winner.id === mine.id;
   } else {
     emit({ kind: 'release.found', tag, id: release.id, draft: release.draft });
   }

@@ -355,6 +355,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (!release) return json(res, 404, notFound);
       if (m[2] && req.method === 'GET') return paginate(req, res, url, state.assetsOf(release.id).map(assetJson));
       if (!m[2] && req.method === 'GET') return json(res, 200, releaseJson(release));
+      if (!m[2] && req.method === 'DELETE') {
+        state.releases.splice(state.releases.indexOf(release), 1);
+        for (const asset of state.assetsOf(release.id)) state.assets.splice(state.assets.indexOf(asset), 1);
+        res.writeHead(204).end();
+        return;
+      }
       if (!m[2] && req.method === 'PATCH') {
         if (typeof input.name === 'string') release.name = input.name;
         if (typeof input.make_latest === 'string') release.make_latest = input.make_latest;
