@@ -1,0 +1,180 @@
+// End to end, as a newcomer: on a clean clone, the README's main command stages a complete release,
+// and the loader fetches every runtime from it — from the folder, and over loopback HTTP behind a
+// first source that only answers 503. Slow (it builds every runtime version): runs in the docker project.
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { RuntimeLoader } from '../packages/loader/src/index.ts';
+import { requireDocker } from '../tools/pipeline/src/testing/require-docker.ts';
+import { runWasi } from '../tools/pipeline/src/verify/run-wasi.ts';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '..');
+const docker = await requireDocker();
+
+interface Global {
+  languages: Record<
+    string,
+    { latest: string; versions: string[]; files?: Record<string, { file: string; sha256: string; size: number }> }
+  >;
+}
+
+let work: string;
+let clone: string;
+let releaseDir: string;
+const servers: Server[] = [];
+
+/** Runs a command to completion, streaming its output with a prefix; resolves with its exit code and output. */
+function runStreaming(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; output: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      process.stdout.write(chunk.toString().replace(/^(?=.)/gm, '[e2e] '));
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? 1, output }));
+  });
+}
+
+function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
+  const server = createServer(handler);
+  servers.push(server);
+  return new Promise((resolvePromise) =>
+    server.listen(0, '127.0.0.1', () => resolvePromise(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
+}
+
+const cleanEnv = (): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' };
+  for (const key of [
+    'GITHUB_TOKEN',
+    'GITHUB_REPOSITORY',
+    'GITHUB_API_URL',
+    'NX_CACHE_DIRECTORY',
+    'VITEST',
+    'VITEST_POOL_ID',
+    'VITEST_WORKER_ID',
+  ])
+    delete env[key];
+  return env;
+};
+
+beforeAll(async () => {
+  if (!docker) return;
+  work = await mkdtemp(join(tmpdir(), 'wasmhub-e2e-'));
+  clone = join(work, 'wasmhub');
+  // A clean clone of what is committed; the dependencies `npm ci` would install are shared by a link.
+  await run('git', ['clone', '--quiet', '--no-hardlinks', root, clone]);
+  await symlink(join(root, 'node_modules'), join(clone, 'node_modules'), 'dir');
+});
+
+afterAll(async () => {
+  for (const server of servers) server.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+it.skipIf(!docker)('`npx nx run-many -t release` on a clean clone stages a complete, checksummed release', async () => {
+  const { code, output } = await runStreaming(
+    'npx',
+    ['nx', 'run-many', '-t', 'release', '--outputStyle=stream'],
+    clone,
+    cleanEnv(),
+  );
+  expect(code, output.slice(-4000)).toBe(0);
+  const version = JSON.parse(await readFile(join(clone, 'package.json'), 'utf8')).version as string;
+  releaseDir = join(clone, 'build', 'release', `v${version}`);
+  const sums = await run('sha256sum', ['--check', '--strict', 'SHA256SUMS'], { cwd: releaseDir });
+  expect(sums.stdout).not.toMatch(/FAILED/);
+  const global = JSON.parse(await readFile(join(releaseDir, 'manifest.json'), 'utf8')) as Global;
+  expect(Object.keys(global.languages).sort()).toEqual(['go', 'rust']);
+  expect(global.languages.go?.versions).toEqual(['1.21', '1.22', '1.23', '1.24', '1.25', '1.26', '1.27']);
+  expect(global.languages.rust?.versions).toEqual(['1.85']);
+  // Every asset named by SHA256SUMS exists; every runtime version has its three files.
+  const listed = sums.stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.replace(/: OK$/, ''));
+  for (const [lang, info] of Object.entries(global.languages)) {
+    for (const ver of info.versions) {
+      for (const suffix of ['.wasm', '.wasm.gz', '.wasm.br']) expect(listed).toContain(`${lang}-${ver}${suffix}`);
+    }
+    expect(listed).toContain(`${lang}-manifest.json`);
+  }
+  expect(listed).toContain('manifest.json');
+});
+
+it.skipIf(!docker)('`wasmhub get` fetches go and rust@1.85 from the release folder, and both run', async () => {
+  expect(releaseDir, 'the release test must pass first').toBeDefined();
+  const cacheDir = join(work, 'cache-cli');
+  const cli = join(clone, 'packages', 'loader', 'src', 'cli.ts');
+  for (const spec of ['go', 'rust@1.85']) {
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', cli, 'get', spec, '--source', releaseDir, '--cache-dir', cacheDir],
+      { cwd: clone, env: cleanEnv() },
+    );
+    const path = stdout.trim().split('\n').at(-1) as string;
+    expect(path.startsWith(cacheDir)).toBe(true);
+    const echo = await runWasi(path, ['echo', 'hello', 'from', spec]);
+    expect(echo).toEqual({ stdout: `hello from ${spec}\n`, stderr: '', exitCode: 0 });
+    const evaluated = await runWasi(path, ['eval', '(1 + 2) * -3 + 10 % 4']);
+    expect(evaluated).toEqual({ stdout: '-7\n', stderr: '', exitCode: 0 });
+  }
+});
+
+it.skipIf(!docker)(
+  'over loopback HTTP, with the first source answering only 503, the loader gets every runtime',
+  async () => {
+    expect(releaseDir, 'the release test must pass first').toBeDefined();
+    let failing = 0;
+    const badSource = await listen((_req, res) => {
+      failing += 1;
+      res.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable');
+    });
+    const served: string[] = [];
+    const goodSource = await listen(async (req, res) => {
+      const name = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(1));
+      served.push(name);
+      try {
+        const body = await readFile(join(releaseDir, name.replace(/[/\\]/g, '')));
+        res.writeHead(200, { 'content-length': body.length }).end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    const loader = new RuntimeLoader({
+      sources: [badSource, goodSource],
+      cacheDir: join(work, 'cache-http'),
+      retryBaseDelayMs: 5,
+      retryMaxDelayMs: 20,
+    });
+    const global = JSON.parse(await readFile(join(releaseDir, 'manifest.json'), 'utf8')) as Global;
+    for (const [lang, info] of Object.entries(global.languages)) {
+      for (const ver of info.versions) {
+        const runtime = await loader.getRuntime(lang, ver);
+        const bytes = await readFile(runtime.path);
+        expect(createHash('sha256').update(bytes).digest('hex')).toBe(info.files?.[ver]?.sha256);
+        const echo = await runWasi(runtime.path, ['echo', lang, ver]);
+        expect(echo.stdout).toBe(`${lang} ${ver}\n`);
+      }
+    }
+    expect(failing).toBeGreaterThan(0);
+    // The compressed variant was preferred: no raw .wasm needed to cross the wire.
+    expect(served.filter((name) => name.endsWith('.wasm.br')).length).toBe(8);
+  },
+);
