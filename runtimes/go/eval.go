@@ -3,6 +3,7 @@ package main
 import (
 	"math"
 	"strconv"
+	"strings"
 )
 
 // The `eval` command: a recursive-descent evaluator. The Rust runtime
@@ -30,10 +31,13 @@ import (
 // A divisor equal to zero gives "division by zero"; a non-finite double gives
 // "number out of range".
 //
-// Output: an integer in decimal; a double as the shortest decimal string that
-// reads back to the same double, without exponent and without a trailing ".0"
-// (Go strconv.FormatFloat(x, 'f', -1, 64) == Rust format!("{}", x)); zero
-// (including -0) prints as "0".
+// Output: an integer in decimal; zero (including -0) as "0"; any other double
+// as the shortest correctly rounded decimal that reads back to the same double,
+// written without exponent and without trailing zeros: for p = 1, 2, ... 17,
+// the exact decimal value of the double is rounded to p significant digits
+// (ties to even) and the first p that parses back to the same double wins.
+// (Go's and Rust's own shortest formatters break exact ties differently, e.g.
+// 1824991838310593.25, so both runtimes use this rule instead.)
 
 const maxDepth = 256
 
@@ -145,10 +149,69 @@ func format(v value) string {
 	if !v.isFloat {
 		return strconv.FormatInt(v.i, 10)
 	}
-	if v.f == 0 {
+	return formatFloat(v.f)
+}
+
+// formatFloat implements the output rule above; see formatFloat in eval.rs.
+func formatFloat(f float64) string {
+	if f == 0 {
 		return "0"
 	}
-	return strconv.FormatFloat(v.f, 'f', -1, 64)
+	sign := ""
+	if f < 0 {
+		sign, f = "-", -f
+	}
+	// The exact decimal value: a double has at most 767 significant digits.
+	exact := strconv.FormatFloat(f, 'e', 800, 64) // d.ddd…e±XX
+	e := strings.IndexByte(exact, 'e')
+	digits := exact[:1] + exact[2:e]
+	exp, _ := strconv.Atoi(exact[e+1:])
+	for p := 1; p < len(digits); p++ {
+		d, x := roundDigits(digits, p, exp)
+		sci := d[:1] + "." + d[1:] + "e" + strconv.Itoa(x)
+		if back, err := strconv.ParseFloat(sci, 64); err == nil && back == f {
+			return sign + plainDecimal(strings.TrimRight(d, "0"), x)
+		}
+	}
+	return sign + strconv.FormatFloat(f, 'f', -1, 64) // not reached: 17 digits always read back
+}
+
+// roundDigits rounds the significand digits (value d.ddd × 10^exp) to p digits,
+// ties to even; returns p digits and the (possibly incremented) exponent.
+func roundDigits(digits string, p, exp int) (string, int) {
+	head := []byte(digits[:p])
+	rest := digits[p:]
+	up := false
+	switch {
+	case rest[0] > '5':
+		up = true
+	case rest[0] == '5':
+		up = strings.TrimRight(rest[1:], "0") != "" || (head[p-1]-'0')%2 == 1
+	}
+	if up {
+		i := p - 1
+		for ; i >= 0 && head[i] == '9'; i-- {
+			head[i] = '0'
+		}
+		if i >= 0 {
+			head[i]++
+		} else {
+			head = append([]byte{'1'}, head[:p-1]...)
+			exp++
+		}
+	}
+	return string(head), exp
+}
+
+// plainDecimal writes d.ddd × 10^exp without exponent (d has no trailing zeros).
+func plainDecimal(d string, exp int) string {
+	if exp < 0 {
+		return "0." + strings.Repeat("0", -exp-1) + d
+	}
+	if len(d) <= exp+1 {
+		return d + strings.Repeat("0", exp+1-len(d))
+	}
+	return d[:exp+1] + "." + d[exp+1:]
 }
 
 func (p *parser) expr() (value, string) {

@@ -37,7 +37,7 @@ func main() {
 	os.Exit(run(os.Args[1:]))
 }
 
-func out(s string) { _, _ = os.Stdout.WriteString(s) }
+func out(s string)    { _, _ = os.Stdout.WriteString(s) }
 func errOut(s string) { _, _ = os.Stderr.WriteString(s) }
 
 // fail prints one line on stderr and returns exit code 1.

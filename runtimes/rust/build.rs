@@ -25,6 +25,9 @@ fn main() {
         }
     };
     let short: Vec<&str> = full.split_whitespace().take(2).collect();
-    assert!(short.len() == 2, "unexpected rustc version string: {full:?}");
+    assert!(
+        short.len() == 2,
+        "unexpected rustc version string: {full:?}"
+    );
     println!("cargo:rustc-env=WASMHUB_RUSTC_VERSION={}", short.join(" "));
 }

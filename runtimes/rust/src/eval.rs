@@ -25,10 +25,12 @@
 //! divisor equal to zero gives "division by zero"; a non-finite double gives
 //! "number out of range".
 //!
-//! Output: an integer in decimal; a double as the shortest decimal string that reads
-//! back to the same double, without exponent and without a trailing ".0"
-//! (Rust `format!("{}", x)` == Go `strconv.FormatFloat(x, 'f', -1, 64)`); zero
-//! (including -0) prints as "0".
+//! Output: an integer in decimal; zero (including -0) as "0"; any other double as
+//! the shortest correctly rounded decimal that reads back to the same double, written
+//! without exponent and without trailing zeros: for p = 1, 2, ... 17, the exact decimal
+//! value of the double is rounded to p significant digits (ties to even) and the first
+//! p that parses back to the same double wins. (Go's and Rust's own shortest formatters
+//! break exact ties differently, e.g. 1824991838310593.25, so both runtimes use this rule.)
 
 use std::fmt;
 
@@ -68,9 +70,80 @@ impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Value::Int(i) => write!(f, "{i}"),
-            Value::Float(x) if x == 0.0 => f.write_str("0"),
-            Value::Float(x) => write!(f, "{x}"),
+            Value::Float(x) => f.write_str(&format_float(x)),
         }
+    }
+}
+
+/// Implements the output rule above; see formatFloat in eval.go.
+fn format_float(f: f64) -> String {
+    if f == 0.0 {
+        return "0".to_string();
+    }
+    let (sign, f) = if f < 0.0 { ("-", -f) } else { ("", f) };
+    // The exact decimal value: a double has at most 767 significant digits.
+    let exact = format!("{f:.800e}"); // d.ddd…e[-]X
+    let (mantissa, exponent) = exact.split_once('e').unwrap_or((&exact, "0"));
+    let digits: Vec<u8> = mantissa.bytes().filter(|c| c.is_ascii_digit()).collect();
+    let exp: i32 = exponent.parse().unwrap_or(0);
+    for p in 1..digits.len() {
+        let (d, x) = round_digits(&digits, p, exp);
+        let sci = format!(
+            "{}.{}e{}",
+            d[0] as char,
+            std::str::from_utf8(&d[1..]).unwrap_or(""),
+            x
+        );
+        if sci.parse::<f64>() == Ok(f) {
+            let mut d = d;
+            while d.len() > 1 && d[d.len() - 1] == b'0' {
+                d.pop();
+            }
+            return format!("{sign}{}", plain_decimal(&d, x));
+        }
+    }
+    format!("{sign}{f}") // not reached: 17 digits always read back
+}
+
+/// Rounds the significand digits (value d.ddd × 10^exp) to p digits, ties to even;
+/// returns p digits and the (possibly incremented) exponent.
+fn round_digits(digits: &[u8], p: usize, exp: i32) -> (Vec<u8>, i32) {
+    let mut head = digits[..p].to_vec();
+    let rest = &digits[p..];
+    let up = match rest[0] {
+        b'6'..=b'9' => true,
+        b'5' => rest[1..].iter().any(|&c| c != b'0') || (head[p - 1] - b'0') % 2 == 1,
+        _ => false,
+    };
+    let mut exp = exp;
+    if up {
+        let mut i = p;
+        while i > 0 && head[i - 1] == b'9' {
+            head[i - 1] = b'0';
+            i -= 1;
+        }
+        if i > 0 {
+            head[i - 1] += 1;
+        } else {
+            head.insert(0, b'1');
+            head.truncate(p);
+            exp += 1;
+        }
+    }
+    (head, exp)
+}
+
+/// Writes d.ddd × 10^exp without exponent (d has no trailing zeros).
+fn plain_decimal(d: &[u8], exp: i32) -> String {
+    let d = std::str::from_utf8(d).unwrap_or("0");
+    if exp < 0 {
+        return format!("0.{}{d}", "0".repeat((-exp - 1) as usize));
+    }
+    let int_len = exp as usize + 1;
+    if d.len() <= int_len {
+        format!("{d}{}", "0".repeat(int_len - d.len()))
+    } else {
+        format!("{}.{}", &d[..int_len], &d[int_len..])
     }
 }
 
@@ -99,7 +172,11 @@ fn tokenize(s: &[u8]) -> Result<Vec<Token<'_>>, String> {
         match c {
             b' ' | b'\t' | b'\r' | b'\n' => i += 1,
             b'+' | b'-' | b'*' | b'/' | b'%' | b'(' | b')' => {
-                toks.push(Token { text: &s[i..i + 1], pos: i + 1, num: false });
+                toks.push(Token {
+                    text: &s[i..i + 1],
+                    pos: i + 1,
+                    num: false,
+                });
                 i += 1;
             }
             b'0'..=b'9' => {
@@ -113,7 +190,11 @@ fn tokenize(s: &[u8]) -> Result<Vec<Token<'_>>, String> {
                         i += 1;
                     }
                 }
-                toks.push(Token { text: &s[start..i], pos: start + 1, num: true });
+                toks.push(Token {
+                    text: &s[start..i],
+                    pos: start + 1,
+                    num: true,
+                });
             }
             _ => return Err(unexpected(&describe_byte(c), i + 1)),
         }
@@ -132,7 +213,12 @@ struct Parser<'a> {
 /// Evaluates `input`; the error is the message without "eval: ".
 pub fn evaluate(input: &[u8]) -> Result<Value, String> {
     let toks = tokenize(input)?;
-    let mut p = Parser { toks, next: 0, depth: 0, eval_err: None };
+    let mut p = Parser {
+        toks,
+        next: 0,
+        depth: 0,
+        eval_err: None,
+    };
     let v = p.expr()?;
     if let Some(t) = p.peek() {
         return Err(unexpected(&quote(t.text), t.pos));

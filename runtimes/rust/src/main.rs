@@ -68,7 +68,9 @@ fn run(args: &[OsString]) -> i32 {
             if !rest.is_empty() {
                 return fail(&[b"Usage: wasmhub version"]);
             }
-            let text = format!("WasmHub runtime\nLanguage: Rust\nToolchain: {TOOLCHAIN}\nTarget: {TARGET}\n");
+            let text = format!(
+                "WasmHub runtime\nLanguage: Rust\nToolchain: {TOOLCHAIN}\nTarget: {TARGET}\n"
+            );
             out(text.as_bytes());
             0
         }
@@ -171,13 +173,27 @@ fn cmd_cat(path: &OsStr) -> i32 {
 fn cmd_ls(path: &OsStr) -> i32 {
     let p = path.as_bytes();
     match fs::metadata(path) {
-        Err(e) => return fail(&[b"ls: ", p, b": ", describe(&e, "cannot read directory").as_bytes()]),
+        Err(e) => {
+            return fail(&[
+                b"ls: ",
+                p,
+                b": ",
+                describe(&e, "cannot read directory").as_bytes(),
+            ])
+        }
         Ok(m) if !m.is_dir() => return fail(&[b"ls: ", p, b": not a directory"]),
         Ok(_) => {}
     }
     let entries = match fs::read_dir(path) {
         Ok(it) => it,
-        Err(e) => return fail(&[b"ls: ", p, b": ", describe(&e, "cannot read directory").as_bytes()]),
+        Err(e) => {
+            return fail(&[
+                b"ls: ",
+                p,
+                b": ",
+                describe(&e, "cannot read directory").as_bytes(),
+            ])
+        }
     };
     let mut rows: Vec<(OsString, bool, u64)> = Vec::new();
     for entry in entries {
@@ -185,7 +201,11 @@ fn cmd_ls(path: &OsStr) -> i32 {
             return fail(&[b"ls: ", p, b": cannot read directory"]);
         };
         let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
-        let size = if is_dir { 0 } else { entry.metadata().map(|m| m.len()).unwrap_or(0) };
+        let size = if is_dir {
+            0
+        } else {
+            entry.metadata().map(|m| m.len()).unwrap_or(0)
+        };
         rows.push((entry.file_name(), is_dir, size));
     }
     rows.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
@@ -204,7 +224,12 @@ fn cmd_write(path: &OsStr, content: &OsStr) -> i32 {
     let p = path.as_bytes();
     let data = content.as_bytes();
     if let Err(e) = fs::write(path, data) {
-        return fail(&[b"write: ", p, b": ", describe(&e, "cannot write").as_bytes()]);
+        return fail(&[
+            b"write: ",
+            p,
+            b": ",
+            describe(&e, "cannot write").as_bytes(),
+        ]);
     }
     let mut text = format!("Wrote {} bytes to ", data.len()).into_bytes();
     text.extend_from_slice(p);
