@@ -7,7 +7,7 @@ import { connectDocker } from '../docker/engine.ts';
 import { PipelineError } from '../errors.ts';
 import { runJsWasmOpt } from './js.ts';
 import { runNativeWasmOpt } from './native.ts';
-import type { WasmOptLevel } from './wasm-opt-args.ts';
+import { WASM_OPT_FEATURES, type WasmOptLevel } from './wasm-opt-args.ts';
 
 export type OptimizerEngine = 'native' | 'js';
 
@@ -85,7 +85,7 @@ export async function optimizeModule(options: OptimizeModuleOptions): Promise<Op
   try {
     let image: string | undefined;
     if (engine === 'native' && docker) {
-      log(`[${options.task}] wasm-opt ${options.level} --enable-bulk-memory (native, builder image)`);
+      log(`[${options.task}] wasm-opt ${options.level} ${WASM_OPT_FEATURES.join(' ')} (native, builder image)`);
       image = (
         await runNativeWasmOpt({
           docker,
@@ -97,7 +97,7 @@ export async function optimizeModule(options: OptimizeModuleOptions): Promise<Op
         })
       ).image;
     } else {
-      log(`[${options.task}] wasm-opt ${options.level} --enable-bulk-memory (binaryen.js)`);
+      log(`[${options.task}] wasm-opt ${options.level} ${WASM_OPT_FEATURES.join(' ')} (binaryen.js)`);
       await runJsWasmOpt(options.input, tmp, options.level);
     }
     const durationMs = Math.round(performance.now() - started);

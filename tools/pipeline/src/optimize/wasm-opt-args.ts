@@ -14,7 +14,21 @@ export function normalizeLevel(level: string | undefined): WasmOptLevel {
   );
 }
 
-/** `wasm-opt <input> <level> --enable-bulk-memory -o <output>` */
+/**
+ * Post-MVP features wasm-opt may read and keep. Go and Rust modules carry no target_features section,
+ * so wasm-opt cannot detect them: bulk memory is always on (Go and Rust use memory.copy/fill), and
+ * Go 1.26+ emits non-trapping float-to-int conversions (`i64.trunc_sat_f64_s`), which wasm-opt 120
+ * rejects ("all used features should be allowed") unless enabled. sign-ext and mutable-globals are
+ * wasm-opt's defaults, listed so the command line says everything. Every wasip1 runtime supports all four.
+ */
+export const WASM_OPT_FEATURES = [
+  '--enable-bulk-memory',
+  '--enable-nontrapping-float-to-int',
+  '--enable-sign-ext',
+  '--enable-mutable-globals',
+] as const;
+
+/** `wasm-opt <input> <level> --enable-bulk-memory --enable-nontrapping-float-to-int ... -o <output>` */
 export function wasmOptArgs(input: string, output: string, level: WasmOptLevel): string[] {
-  return [input, level, '--enable-bulk-memory', '-o', output];
+  return [input, level, ...WASM_OPT_FEATURES, '-o', output];
 }
