@@ -99,6 +99,9 @@ describe('wasm-opt options', () => {
       '/in/a.wasm',
       '-Oz',
       '--enable-bulk-memory',
+      '--enable-nontrapping-float-to-int',
+      '--enable-sign-ext',
+      '--enable-mutable-globals',
       '-o',
       '/out/a.wasm',
     ]);
