@@ -61,7 +61,7 @@ export function runtimeTargets(lang: string, runtimeJson: unknown): Record<strin
   // stages (optimize, verify, release...) does not invalidate the expensive compile.
   const buildPipeline = [
     '{workspaceRoot}/tools/pipeline/src/{cli,errors,paths}.ts',
-    '{workspaceRoot}/tools/pipeline/src/{build,docker,runtime}/**/*.ts',
+    '{workspaceRoot}/tools/pipeline/src/{compile,docker,runtime}/**/*.ts',
     '!{workspaceRoot}/tools/pipeline/src/**/*.test.ts',
   ];
   const targets: Record<string, TargetConfiguration> = {};

@@ -6,6 +6,14 @@ import { formatError } from './errors.ts';
 
 const stages = ['build', 'optimize', 'verify', 'metadata', 'release'] as const;
 type Stage = (typeof stages)[number];
+// The build stage lives in compile/: a folder named build/ reads as build output to tools and people.
+const stageFolders: Record<Stage, string> = {
+  build: 'compile',
+  optimize: 'optimize',
+  verify: 'verify',
+  metadata: 'metadata',
+  release: 'release',
+};
 
 async function main(argv: string[]): Promise<number> {
   const [stage, ...rest] = argv;
@@ -13,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`usage: pipeline <${stages.join('|')}> [args...]\n`);
     return 2;
   }
-  const mod = (await import(`./${stage}/command.ts`)) as { run(argv: string[]): Promise<void> };
+  const mod = (await import(`./${stageFolders[stage as Stage]}/command.ts`)) as { run(argv: string[]): Promise<void> };
   await mod.run(rest);
   return 0;
 }

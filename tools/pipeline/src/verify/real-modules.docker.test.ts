@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import binaryen from 'binaryen';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRuntime } from '../build/build-runtime.ts';
+import { buildRuntime } from '../compile/build-runtime.ts';
 import { PipelineError } from '../errors.ts';
 import { optimizeModule } from '../optimize/optimize-module.ts';
 import { requireDocker } from '../testing/require-docker.ts';
