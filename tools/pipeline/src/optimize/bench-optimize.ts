@@ -11,7 +11,7 @@ import { ensureBuilderImage } from '../docker/image.ts';
 import { sha256Hex } from '../verify/wasm-checks.ts';
 import { WASM_OPT_IMAGE } from './native.ts';
 import { optimizeModule } from './optimize-module.ts';
-import { wasmOptArgs } from './wasm-opt-args.ts';
+import { WASM_OPT_FEATURES, wasmOptArgs } from './wasm-opt-args.ts';
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -83,7 +83,7 @@ const s = (ms: number[]) =>
   `${(median(ms) / 1000).toFixed(2)} s (runs: ${ms.map((m) => (m / 1000).toFixed(2)).join(', ')})`;
 const inSize = (await stat(input)).size;
 const outSize = (await stat(join(dir, 'ours.wasm'))).size;
-console.log(`module ${source}: ${inSize} -> ${outSize} bytes (-Oz --enable-bulk-memory), image ${image.tag}`);
+console.log(`module ${source}: ${inSize} -> ${outSize} bytes (-Oz ${WASM_OPT_FEATURES.join(' ')}), image ${image.tag}`);
 console.log(`direct docker run wasm-opt: median ${s(direct)}`);
 console.log(`optimize step (native):     median ${s(ours)}`);
 if (withJs) console.log(`optimize step (binaryen.js): median ${s(js)}`);
