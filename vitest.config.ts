@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tools/**/*.test.ts', 'packages/**/*.test.ts', 'bench/**/*.test.ts'],
-          exclude: [...dockerTests, '**/node_modules/**', '**/dist/**'],
+          exclude: [...dockerTests, '**/node_modules/**', '**/dist/**', 'build/**'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -20,7 +20,7 @@ export default defineConfig({
         test: {
           name: 'docker',
           include: dockerTests,
-          exclude: ['**/node_modules/**', '**/dist/**'],
+          exclude: ['**/node_modules/**', '**/dist/**', 'build/**'],
           fileParallelism: false,
           testTimeout: 1_800_000,
           hookTimeout: 1_800_000,

@@ -82,6 +82,7 @@ export function runtimeTargets(lang: string, runtimeJson: unknown): Record<strin
         '{workspaceRoot}/runtimes/runtime.schema.json',
         ...(stage === 'build' ? buildPipeline : ['pipeline']),
         { env: 'SOURCE_DATE_EPOCH' },
+        { env: 'WASMHUB_OPTIMIZER' },
       ],
       outputs: outputs[stage],
       // `nx run go:metadata --ver=1.24` forwards --ver down the chain.
