@@ -118,6 +118,24 @@ it.skipIf(!docker)('`npx nx run-many -t release` on a clean clone stages a compl
   expect(listed).toContain('manifest.json');
 });
 
+it.skipIf(!docker)('`nx run-many -t metadata` again is fully cached and byte-identical', async () => {
+  expect(releaseDir, 'the release test must pass first').toBeDefined();
+  const manifests = async () =>
+    Promise.all(['go', 'rust'].map((lang) => readFile(join(clone, 'runtimes', lang, 'manifest.json'))));
+  const metadata = () =>
+    runStreaming('npx', ['nx', 'run-many', '-t', 'metadata', '--outputStyle=stream'], clone, cleanEnv());
+  // 2 runtimes x (build, optimize, verify, metadata), every one of them replayed from the local cache.
+  const allCached = /Nx read the output from the cache instead of running the command for 8 out of 8 tasks/;
+  const first = await metadata();
+  expect(first.code, first.output.slice(-4000)).toBe(0);
+  expect(first.output).toMatch(allCached);
+  const once = await manifests();
+  const second = await metadata();
+  expect(second.code, second.output.slice(-4000)).toBe(0);
+  expect(second.output).toMatch(allCached);
+  expect(await manifests()).toEqual(once);
+});
+
 it.skipIf(!docker)('`wasmhub get` fetches go and rust@1.85 from the release folder, and both run', async () => {
   expect(releaseDir, 'the release test must pass first').toBeDefined();
   const cacheDir = join(work, 'cache-cli');
