@@ -1,0 +1,110 @@
+// 1. Build overhead: `nx run go:build --ver=<v> --skip-nx-cache` (builder image present) against the bare
+// `docker run <same image> go build ...` with the recipe's exact flags, environment, user and mounts.
+// Break-down without extra compiles: Nx's fixed cost is the same `nx run` answered from its cache
+// (graph, hashing, restore), and `npx tsx -e 0` is the start of the process Nx spawns for the stage.
+import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { recipeFor } from '../tools/pipeline/src/compile/recipes.ts';
+import { connectDocker } from '../tools/pipeline/src/docker/engine.ts';
+import { ensureBuilderImage } from '../tools/pipeline/src/docker/image.ts';
+import { loadRuntimeConfig, selectVersions } from '../tools/pipeline/src/runtime/config.ts';
+import { runProc } from './lib/proc.ts';
+import { measure, type Sample } from './lib/stats.ts';
+import { benchDir, nx, nxEnv, wsRoot } from './lib/workspace.ts';
+
+export interface BuildOverheadResult {
+  lang: string;
+  ver: string;
+  image: string;
+  nx: Sample;
+  bare: Sample;
+  nxCacheHit: Sample;
+  npxTsxStart: Sample;
+}
+
+export async function benchBuildOverhead(opts: {
+  lang: string;
+  ver: string;
+  runs: number;
+  log: (line: string) => void;
+}): Promise<BuildOverheadResult> {
+  const { lang, ver } = opts;
+  const config = await loadRuntimeConfig(lang, wsRoot);
+  const version = selectVersions(config, ver)[0];
+  if (!version) throw new Error(`${lang}@${ver} is not in runtimes/${lang}/runtime.json`);
+  const docker = await connectDocker();
+  const image = await ensureBuilderImage(docker, version.builder, { root: wsRoot });
+  const recipe = recipeFor({
+    kind: config.kind,
+    language: lang,
+    version,
+    output: `${lang}-${ver}.wasm`,
+    sourceDateEpoch: '1767225600',
+  });
+  const uid = process.getuid?.() ?? 1000;
+  const user = uid === 0 ? '1000:1000' : `${uid}:${process.getgid?.() ?? 1000}`;
+  let out = '';
+  // The bare equivalent: the same container setup, the compiler called directly.
+  const bareArgs = () => [
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    '-u',
+    user,
+    '-w',
+    '/src',
+    ...Object.entries(recipe.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+    '-v',
+    `${join(wsRoot, 'runtimes', lang)}:/src:ro`,
+    '-v',
+    `${out}:/out`,
+    image.tag,
+    ...(config.kind === 'go'
+      ? [
+          version.toolchain,
+          'build',
+          '-trimpath',
+          '-buildvcs=false',
+          '-ldflags=-buildid=',
+          '-o',
+          `/out/${lang}-${ver}.wasm`,
+          '.',
+        ]
+      : ['sh', '-c', 'cargo build --release --locked --offline --target wasm32-wasip1']),
+  ];
+  const samples = await measure(
+    [
+      {
+        name: 'bare',
+        before: async () => {
+          out = await mkdtemp(join(benchDir, 'bare-out-'));
+          if (uid === 0) await chown(out, 1000, 1000);
+        },
+        run: async () => void (await runProc('docker', bareArgs())),
+        after: async () => rm(out, { recursive: true, force: true }),
+      },
+      {
+        name: 'nx',
+        run: async () => void (await nx(['run', `${lang}:build`, `--ver=${ver}`, '--skip-nx-cache'])),
+      },
+    ],
+    { runs: opts.runs, warmup: 1, log: opts.log, label: 'build' },
+  );
+  const fixed = await measure(
+    [
+      { name: 'nxCacheHit', run: async () => void (await nx(['run', `${lang}:build`, `--ver=${ver}`])) },
+      { name: 'npxTsx', run: async () => void (await runProc('npx', ['tsx', '-e', '0'], { cwd: wsRoot, env: nxEnv })) },
+    ],
+    { runs: opts.runs, warmup: 1, log: opts.log, label: 'build' },
+  );
+  return {
+    lang,
+    ver,
+    image: image.tag,
+    nx: samples.nx as Sample,
+    bare: samples.bare as Sample,
+    nxCacheHit: fixed.nxCacheHit as Sample,
+    npxTsxStart: fixed.npxTsx as Sample,
+  };
+}

@@ -1,0 +1,109 @@
+// The bench's private workspaces, so it never deletes or rewrites anything other engineers use:
+//  - build/bench/ws: a copy of the checkout's sources (tracked + untracked, not ignored) with its own
+//    git repository, Nx cache and build/ outputs; node_modules is a symlink to the real one.
+//  - build/bench/release-ws: a release workspace (package.json, runtimes/<lang>/{runtime,manifest}.json,
+//    build/<lang>/opt/*.wasm) taken from ws, where the release stage stages and writes its files.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { appendFile, copyFile, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runProc } from './proc.ts';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const benchDir = join(repoRoot, 'build', 'bench');
+export const wsRoot = join(benchDir, 'ws');
+export const releaseRoot = join(benchDir, 'release-ws');
+export const nxBin = join(repoRoot, 'node_modules', '.bin', 'nx');
+
+/** Pipeline outputs that live beside the sources; never copied from the checkout. */
+const isOutput = (path: string): boolean => /^runtimes\/[^/]+\/manifest\.json$/.test(path) || path.startsWith('bench/');
+
+/** Copies the checkout's current sources into ws (changed files only matter: Nx hashes contents). */
+export async function syncWorkspace(log: (line: string) => void): Promise<void> {
+  await mkdir(wsRoot, { recursive: true });
+  const listed = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: repoRoot })
+    .toString()
+    .split('\0')
+    .filter((p) => p && !isOutput(p) && existsSync(join(repoRoot, p)));
+  for (const path of listed) {
+    const from = join(repoRoot, path);
+    const to = join(wsRoot, path);
+    const [a, b] = await Promise.all([readFile(from), readFile(to).catch(() => undefined)]);
+    if (b && a.equals(b)) continue;
+    await mkdir(dirname(to), { recursive: true });
+    await copyFile(from, to);
+  }
+  // Files deleted or moved in the checkout go from the copy too (it tracks exactly what was synced).
+  if (existsSync(join(wsRoot, '.git'))) {
+    const wanted = new Set(listed);
+    const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: wsRoot }).toString().split('\0').filter(Boolean);
+    for (const path of tracked) if (!wanted.has(path) && !isOutput(path)) await rm(join(wsRoot, path), { force: true });
+  }
+  if (!existsSync(join(wsRoot, 'node_modules')))
+    await symlink(join(repoRoot, 'node_modules'), join(wsRoot, 'node_modules'));
+  // Nx's local cache only hits inside a git repository, and the metadata stage dates a release by the
+  // last commit touching runtimes/<lang>: the copy is committed (in its own repository) after each sync.
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=wasmhub-bench', '-c', 'user.email=bench@localhost', ...args], {
+      cwd: wsRoot,
+    });
+  if (!existsSync(join(wsRoot, '.git'))) {
+    git('init', '-q');
+    await appendFile(join(wsRoot, '.git', 'info', 'exclude'), 'node_modules\n/runtimes/*/manifest.json\n');
+  }
+  git('add', '-A');
+  if (git('status', '--porcelain').toString().trim() !== '')
+    git('commit', '-q', '-m', 'bench: sync sources from the checkout');
+  log(`[bench] workspace ${wsRoot}: ${listed.length} source files in sync with ${repoRoot}`);
+}
+
+export const nxEnv = { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' };
+
+export function nx(args: string[], echo?: (line: string) => void) {
+  return runProc(nxBin, args, { cwd: wsRoot, env: nxEnv, ...(echo ? { echo } : {}) });
+}
+
+export interface RuntimeVersionInfo {
+  lang: string;
+  ver: string;
+  raw: string;
+  opt: string;
+}
+
+/** Every runtime version of ws (runtimes/<lang>/runtime.json) with its raw and optimized module paths. */
+export async function listVersions(root = wsRoot): Promise<RuntimeVersionInfo[]> {
+  const out: RuntimeVersionInfo[] = [];
+  for (const lang of (await readdir(join(root, 'runtimes'), { withFileTypes: true })).filter((d) => d.isDirectory())) {
+    const file = join(root, 'runtimes', lang.name, 'runtime.json');
+    if (!existsSync(file)) continue;
+    const config = JSON.parse(await readFile(file, 'utf8')) as { language: string; versions: { label: string }[] };
+    for (const { label } of config.versions) {
+      out.push({
+        lang: config.language,
+        ver: label,
+        raw: join(root, 'build', config.language, `${config.language}-${label}.wasm`),
+        opt: join(root, 'build', config.language, 'opt', `${config.language}-${label}.wasm`),
+      });
+    }
+  }
+  return out;
+}
+
+/** Builds the release workspace from ws's outputs (full manifests, optimized modules). */
+export async function createReleaseWorkspace(versions: RuntimeVersionInfo[]): Promise<void> {
+  await rm(join(releaseRoot, 'runtimes'), { recursive: true, force: true });
+  await rm(join(releaseRoot, 'build', 'release'), { recursive: true, force: true, maxRetries: 2 }).catch(() => {});
+  await mkdir(releaseRoot, { recursive: true });
+  await copyFile(join(wsRoot, 'package.json'), join(releaseRoot, 'package.json'));
+  for (const lang of new Set(versions.map((v) => v.lang))) {
+    await mkdir(join(releaseRoot, 'runtimes', lang), { recursive: true });
+    await mkdir(join(releaseRoot, 'build', lang, 'opt'), { recursive: true });
+    for (const f of ['runtime.json', 'manifest.json'])
+      await copyFile(join(wsRoot, 'runtimes', lang, f), join(releaseRoot, 'runtimes', lang, f));
+  }
+  for (const v of versions) await copyFile(v.opt, join(releaseRoot, 'build', v.lang, 'opt', `${v.lang}-${v.ver}.wasm`));
+  await writeFile(join(releaseRoot, 'README.txt'), 'WasmHub bench release workspace (generated, safe to delete)\n');
+}
+
+export const sourceDateEpoch = '1767225600';

@@ -1,0 +1,216 @@
+// 4-6. The loader against its physical limits, from a loopback HTTP server over a staged release:
+// 4. cold download of the largest runtime through the built CLI vs `curl -o` of the same file + `sha256sum`;
+// 5. warm hit (integrity checked on read), in-process getRuntime vs readFile + SHA-256 of the same file;
+// 6. 16 CLI processes at once on an empty cache: requests for the asset, and wall time vs one process.
+// Break-downs: `node -e 0`, CLI start only (`--help`), in-process cold getRuntime, 16 x `--help`.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runProc } from './lib/proc.ts';
+import { type StaticServer, startStaticServer } from './lib/static-server.ts';
+import { measure, type Sample } from './lib/stats.ts';
+import { benchDir, repoRoot } from './lib/workspace.ts';
+
+export const cliPath = join(repoRoot, 'packages', 'loader', 'dist', 'cli.js');
+
+export interface LoaderResult {
+  spec: string;
+  /** The file the loader transferred (and curl fetched). */
+  transferred: string;
+  transferredBytes: number;
+  moduleBytes: number;
+  cold: { cli: Sample; curl: Sample; nodeStart: Sample; cliStart: Sample; inProcess: Sample };
+  warm: { getRuntime: Sample; readHash: Sample; iterations: number };
+  concurrent: {
+    processes: number;
+    one: Sample;
+    many: Sample;
+    manyStartOnly: Sample;
+    oneStartOnly: Sample;
+    /** Requests for the runtime's files (.br/.gz/.wasm) per 16-process run; goal 1 each. */
+    assetRequests: number[];
+    manifestRequests: number[];
+  };
+}
+
+interface LoaderModule {
+  RuntimeLoader: new (
+    options: Record<string, unknown>,
+  ) => {
+    getRuntime(language: string, version?: string): Promise<{ path: string; sha256: string; size: number }>;
+  };
+}
+
+async function ensureBuilt(log: (line: string) => void): Promise<void> {
+  if (existsSync(cliPath)) return;
+  log('[bench] packages/loader/dist/cli.js missing: npm run build -w @wasmhub/loader');
+  await runProc('npm', ['run', 'build', '-w', '@wasmhub/loader'], { cwd: repoRoot });
+}
+
+export async function benchLoader(opts: {
+  releaseDir: string;
+  lang: string;
+  ver: string;
+  runs: number;
+  processes: number;
+  log: (line: string) => void;
+}): Promise<LoaderResult> {
+  await ensureBuilt(opts.log);
+  const server: StaticServer = await startStaticServer(opts.releaseDir);
+  const spec = `${opts.lang}@${opts.ver}`;
+  const assetPrefix = `${opts.lang}-${opts.ver}.wasm`;
+  const dirs: string[] = [];
+  const fresh = async () => {
+    const d = await mkdtemp(join(benchDir, 'cache-'));
+    dirs.push(d);
+    return d;
+  };
+  const cleanup = async () => {
+    for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+  };
+  const cliGet = (cacheDir: string) =>
+    runProc(process.execPath, [cliPath, 'get', spec, '--source', server.url, '--cache-dir', cacheDir, '--quiet']);
+  try {
+    // Which file does the loader transfer? (.br when the release has it.)
+    server.reset();
+    await cliGet(await fresh());
+    const transferred = [...server.counts.keys()].find((k) => k.startsWith(assetPrefix));
+    if (!transferred)
+      throw new Error(`the loader fetched none of ${assetPrefix}*: ${[...server.counts.keys()].join(', ')}`);
+    const transferredBytes = (await readFile(join(opts.releaseDir, transferred))).length;
+    const moduleBytes = (await readFile(join(opts.releaseDir, assetPrefix))).length;
+    await cleanup();
+
+    const { RuntimeLoader } = (await import(
+      pathToFileURL(join(repoRoot, 'packages', 'loader', 'dist', 'index.js')).href
+    )) as LoaderModule;
+    let cacheDir = '';
+    let curlDir = '';
+    const cold = await measure(
+      [
+        {
+          name: 'cli',
+          before: async () => {
+            cacheDir = await fresh();
+          },
+          run: async () => void (await cliGet(cacheDir)),
+        },
+        {
+          name: 'curl',
+          before: async () => {
+            curlDir = await fresh();
+          },
+          run: async () => {
+            const t0 = performance.now();
+            const file = join(curlDir, transferred);
+            await runProc('curl', ['-sSf', '-o', file, `${server.url}/${transferred}`]);
+            await runProc('sha256sum', [file]);
+            return performance.now() - t0;
+          },
+        },
+        { name: 'nodeStart', run: async () => void (await runProc(process.execPath, ['-e', '0'])) },
+        { name: 'cliStart', run: async () => void (await runProc(process.execPath, [cliPath, '--help'])) },
+        {
+          name: 'inProcess',
+          before: async () => {
+            cacheDir = await fresh();
+          },
+          run: async () =>
+            void (await new RuntimeLoader({ sources: [server.url], cacheDir }).getRuntime(opts.lang, opts.ver)),
+        },
+      ],
+      { runs: opts.runs, warmup: 1, log: opts.log, label: 'loader-cold' },
+    );
+    await cleanup();
+
+    // 5. Warm hit: one populated cache, many calls.
+    const warmDir = await fresh();
+    const loader = new RuntimeLoader({ sources: [server.url], cacheDir: warmDir });
+    const { path } = await loader.getRuntime(opts.lang, opts.ver);
+    const iterations = Math.max(20, opts.runs * 4);
+    const warm = await measure(
+      [
+        { name: 'getRuntime', run: async () => void (await loader.getRuntime(opts.lang, opts.ver)) },
+        {
+          name: 'readHash',
+          run: async () =>
+            void createHash('sha256')
+              .update(await readFile(path))
+              .digest('hex'),
+        },
+      ],
+      { runs: iterations, warmup: 3, log: () => {}, label: 'loader-warm' },
+    );
+    await cleanup();
+
+    // 6. Concurrent fetch.
+    const n = opts.processes;
+    const assetRequests: number[] = [];
+    const manifestRequests: number[] = [];
+    const many = await measure(
+      [
+        {
+          name: 'one',
+          before: async () => {
+            cacheDir = await fresh();
+          },
+          run: async () => void (await cliGet(cacheDir)),
+        },
+        {
+          name: 'many',
+          before: async () => {
+            cacheDir = await fresh();
+            server.reset();
+          },
+          run: async () => void (await Promise.all(Array.from({ length: n }, () => cliGet(cacheDir)))),
+          after: async () => {
+            let assets = 0;
+            let manifests = 0;
+            for (const [name, count] of server.counts) {
+              if (name.startsWith(assetPrefix)) assets += count;
+              else if (name.endsWith('manifest.json')) manifests += count;
+            }
+            assetRequests.push(assets);
+            manifestRequests.push(manifests);
+          },
+        },
+        { name: 'oneStart', run: async () => void (await runProc(process.execPath, [cliPath, '--help'])) },
+        {
+          name: 'manyStart',
+          run: async () =>
+            void (await Promise.all(Array.from({ length: n }, () => runProc(process.execPath, [cliPath, '--help'])))),
+        },
+      ],
+      { runs: opts.runs, warmup: 1, log: opts.log, label: 'loader-concurrent' },
+    );
+    return {
+      spec,
+      transferred,
+      transferredBytes,
+      moduleBytes,
+      cold: {
+        cli: cold.cli as Sample,
+        curl: cold.curl as Sample,
+        nodeStart: cold.nodeStart as Sample,
+        cliStart: cold.cliStart as Sample,
+        inProcess: cold.inProcess as Sample,
+      },
+      warm: { getRuntime: warm.getRuntime as Sample, readHash: warm.readHash as Sample, iterations },
+      concurrent: {
+        processes: n,
+        one: many.one as Sample,
+        many: many.many as Sample,
+        oneStartOnly: many.oneStart as Sample,
+        manyStartOnly: many.manyStart as Sample,
+        // The warm-up run is not in the samples; its counts are dropped too.
+        assetRequests: assetRequests.slice(-opts.runs),
+        manifestRequests: manifestRequests.slice(-opts.runs),
+      },
+    };
+  } finally {
+    await cleanup();
+    await server.close();
+  }
+}

@@ -1,0 +1,107 @@
+// 3. Optimize: the optimize stage's function (optimizeModule, native engine: engine check, builder
+// image check, dockerode container create/attach/start/wait/remove, temp file + rename) against
+// `docker run --rm <same image> wasm-opt <same args>` on the same module.
+
+import { createHash } from 'node:crypto';
+import { chown, copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { connectDocker } from '../tools/pipeline/src/docker/engine.ts';
+import { ensureBuilderImage } from '../tools/pipeline/src/docker/image.ts';
+import { WASM_OPT_IMAGE } from '../tools/pipeline/src/optimize/native.ts';
+import { optimizeModule } from '../tools/pipeline/src/optimize/optimize-module.ts';
+import { normalizeLevel, wasmOptArgs } from '../tools/pipeline/src/optimize/wasm-opt-args.ts';
+import { runProc } from './lib/proc.ts';
+import { measure, type Sample } from './lib/stats.ts';
+import { benchDir } from './lib/workspace.ts';
+
+export interface OptimizeResult {
+  module: string;
+  level: string;
+  inputSize: number;
+  outputSize: number;
+  identical: boolean;
+  stage: Sample;
+  direct: Sample;
+  /** `docker run --rm <image> true`: the container's own start/stop cost. */
+  emptyContainer: Sample;
+}
+
+export async function benchOptimize(opts: {
+  module: string;
+  level: string | undefined;
+  runs: number;
+  log: (line: string) => void;
+}): Promise<OptimizeResult> {
+  const level = normalizeLevel(opts.level);
+  const dir = await mkdtemp(join(benchDir, 'opt-'));
+  try {
+    const input = join(dir, basename(opts.module));
+    await copyFile(opts.module, input);
+    const out = join(dir, 'out');
+    await runProc('mkdir', ['-p', out]);
+    const uid = process.getuid?.() ?? 1000;
+    if (uid === 0) await chown(out, 1000, 1000);
+    const user = uid === 0 ? '1000:1000' : `${uid}:${process.getgid?.() ?? 1000}`;
+    const docker = await connectDocker();
+    const image = await ensureBuilderImage(docker, WASM_OPT_IMAGE);
+    const digests = new Set<string>();
+    const sha = async (f: string) =>
+      createHash('sha256')
+        .update(await readFile(f))
+        .digest('hex');
+    const samples = await measure(
+      [
+        {
+          name: 'direct',
+          run: async () =>
+            void (await runProc('docker', [
+              'run',
+              '--rm',
+              '--network',
+              'none',
+              '-u',
+              user,
+              '-v',
+              `${input}:/in/${basename(input)}:ro`,
+              '-v',
+              `${out}:/out`,
+              image.tag,
+              'wasm-opt',
+              ...wasmOptArgs(`/in/${basename(input)}`, '/out/direct.wasm', level),
+            ])),
+          after: async () => void digests.add(await sha(join(out, 'direct.wasm'))),
+        },
+        {
+          name: 'stage',
+          run: async () =>
+            void (await optimizeModule({
+              input,
+              output: join(dir, 'stage.wasm'),
+              level,
+              task: 'bench',
+              engine: 'native',
+              log: () => {},
+            })),
+          after: async () => void digests.add(await sha(join(dir, 'stage.wasm'))),
+        },
+        {
+          name: 'empty',
+          run: async () => void (await runProc('docker', ['run', '--rm', '--network', 'none', image.tag, 'true'])),
+        },
+      ],
+      { runs: opts.runs, warmup: 1, log: opts.log, label: 'optimize' },
+    );
+    return {
+      module: opts.module,
+      level,
+      inputSize: (await stat(input)).size,
+      outputSize: (await stat(join(dir, 'stage.wasm'))).size,
+      identical: digests.size === 1,
+      stage: samples.stage as Sample,
+      direct: samples.direct as Sample,
+      emptyContainer: samples.empty as Sample,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

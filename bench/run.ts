@@ -1,0 +1,255 @@
+// `npm run bench`: measures the pipeline and the loader against their physical limits (issue 8) and
+// prints one table of ratios measured side by side in this run. Progress goes to stderr; the table to
+// stdout; everything measured to build/bench/results.json.
+// Env: BENCH_RUNS (default 5), BENCH_COLD_RUNS (5; stops after 2 once BENCH_COLD_BUDGET_S=300 is spent), BENCH_LANG/BENCH_VER (go/1.24),
+// BENCH_ONLY (comma list of: release,loader,optimize,build,cached) to run a subset.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type BuildOverheadResult, benchBuildOverhead } from './build-overhead.ts';
+import { benchCachedRebuild, type CachedRebuildResult } from './cached-rebuild.ts';
+import { fmtMs, ratio } from './lib/stats.ts';
+import { benchDir, createReleaseWorkspace, listVersions, nx, syncWorkspace, wsRoot } from './lib/workspace.ts';
+import { benchLoader, type LoaderResult } from './loader.ts';
+import { benchOptimize, type OptimizeResult } from './optimize.ts';
+import { benchRelease, type ReleaseBenchResult, stageLocalRelease } from './release.ts';
+import { collectSizes } from './sizes.ts';
+import { kb, pct, type Row, ratioRow, renderPlain, renderTable } from './table.ts';
+
+const int = (name: string, fallback: number, min = 1): number => {
+  const raw = process.env[name];
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name}=${raw}: expected an integer >= ${min}`);
+  return n;
+};
+
+const started = performance.now();
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const runs = int('BENCH_RUNS', 5, 1);
+const coldRuns = int('BENCH_COLD_RUNS', 5, 1);
+const coldBudgetMs = int('BENCH_COLD_BUDGET_S', 300, 0) * 1000;
+const lang = process.env.BENCH_LANG ?? 'go';
+const ver = process.env.BENCH_VER ?? '1.24';
+const only = new Set(
+  (process.env.BENCH_ONLY ?? 'release,loader,optimize,build,cached').split(',').map((s) => s.trim()),
+);
+
+await mkdir(benchDir, { recursive: true });
+await syncWorkspace(log);
+let versions = await listVersions();
+const missing = versions.filter((v) => !existsSync(v.opt) || !existsSync(v.raw));
+log(
+  missing.length > 0
+    ? `[bench] ${missing.length} runtime outputs missing in ${wsRoot}: nx run-many -t metadata (first run: a full build, minutes)`
+    : '[bench] nx run-many -t metadata (outputs present: cache hits expected)',
+);
+const prepare = await nx(['run-many', '-t', 'metadata'], (line) => log(`[bench prepare] ${line}`));
+log(`[bench] prepare took ${fmtMs(prepare.ms)}`);
+versions = await listVersions();
+for (const v of versions) if (!existsSync(v.opt)) throw new Error(`${v.opt} is missing after nx run-many -t metadata`);
+const optSizes = new Map(await Promise.all(versions.map(async (v) => [v, (await stat(v.opt)).size] as const)));
+const largest = [...versions].sort((x, y) => (optSizes.get(y) ?? 0) - (optSizes.get(x) ?? 0))[0];
+if (!largest) throw new Error('no runtime versions found in runtimes/*/runtime.json');
+
+const results: {
+  release?: ReleaseBenchResult;
+  loader?: LoaderResult;
+  optimize?: OptimizeResult;
+  build?: BuildOverheadResult;
+  cached?: CachedRebuildResult;
+} = {};
+
+await createReleaseWorkspace(versions);
+if (only.has('release')) results.release = await benchRelease({ runs, log });
+const staged = results.release?.dir ?? (await stageLocalRelease());
+const sizes = await collectSizes(versions, staged);
+if (only.has('loader'))
+  results.loader = await benchLoader({
+    releaseDir: staged,
+    lang: largest.lang,
+    ver: largest.ver,
+    runs,
+    processes: 16,
+    log,
+  });
+if (only.has('optimize')) {
+  const config = JSON.parse(await readFile(join(wsRoot, 'runtimes', largest.lang, 'runtime.json'), 'utf8')) as {
+    wasmOpt?: string;
+    versions: { label: string; wasmOpt?: string }[];
+  };
+  const level = config.versions.find((v) => v.label === largest.ver)?.wasmOpt ?? config.wasmOpt;
+  results.optimize = await benchOptimize({ module: largest.raw, level, runs, log });
+}
+if (only.has('build')) results.build = await benchBuildOverhead({ lang, ver, runs, log });
+if (only.has('cached')) results.cached = await benchCachedRebuild({ lang, ver, runs, coldRuns, coldBudgetMs, log });
+
+// ---- the table ----
+const rows: Row[] = [];
+const notes: string[] = [];
+const b = results.build;
+if (b) {
+  rows.push(
+    ratioRow(
+      '1',
+      `build overhead: nx run ${b.lang}:build --ver=${b.ver} --skip-nx-cache vs docker run go build`,
+      b.nx,
+      b.bare,
+      ratio(b.nx, b.bare),
+      1.1,
+    ),
+  );
+  notes.push(
+    `1: nx run - bare docker run = ${fmtMs(b.nx.median - b.bare.median)}, of which Nx's fixed cost (the same nx run answered from cache) ${fmtMs(b.nxCacheHit.median)} and the start of 'npx tsx' that Nx spawns ${fmtMs(b.npxTsxStart.median)}; the rest (${fmtMs(b.nx.median - b.bare.median - b.nxCacheHit.median - b.npxTsxStart.median)}) is the pipeline's own work + noise.`,
+  );
+}
+const c = results.cached;
+if (c) {
+  rows.push(
+    ratioRow(
+      '2',
+      `cached rebuild: nx run ${c.lang}:metadata --ver=${c.ver}, nothing changed vs cold (1 version)`,
+      c.cached,
+      c.cold,
+      ratio(c.cached, c.cold),
+      0.05,
+    ),
+  );
+  notes.push(
+    `2: cold = ${c.lang}@${c.ver} outputs deleted + --skip-nx-cache (${c.cold.runs.length} runs; build+optimize+verify+metadata); cached run hits: ${c.cacheHits}. Full nx run-many -t metadata (all ${versions.length} versions, nothing changed): ${fmtMs(c.fullCached.median)} [${fmtMs(c.fullCached.min)}–${fmtMs(c.fullCached.max)}].`,
+  );
+}
+const o = results.optimize;
+if (o) {
+  rows.push(
+    ratioRow(
+      '3',
+      `optimize: optimizeModule (native) vs docker run wasm-opt ${o.level}`,
+      o.stage,
+      o.direct,
+      ratio(o.stage, o.direct),
+      1.2,
+    ),
+  );
+  notes.push(
+    `3: ${o.module.split('/').pop()} ${o.inputSize} -> ${o.outputSize} bytes, identical outputs: ${o.identical}; an empty 'docker run --rm <image> true' takes ${fmtMs(o.emptyContainer.median)}.`,
+  );
+}
+const l = results.loader;
+if (l) {
+  rows.push(
+    ratioRow(
+      '4',
+      `loader cold: wasmhub get ${l.spec} (built CLI) vs curl -o + sha256sum`,
+      l.cold.cli,
+      l.cold.curl,
+      ratio(l.cold.cli, l.cold.curl),
+      1.2,
+    ),
+  );
+  rows.push(
+    ratioRow(
+      '5',
+      `loader warm hit: getRuntime (sha256 on read) vs readFile + sha256`,
+      l.warm.getRuntime,
+      l.warm.readHash,
+      ratio(l.warm.getRuntime, l.warm.readHash),
+      1.5,
+    ),
+  );
+  rows.push(
+    ratioRow(
+      '6a',
+      `concurrent: ${l.concurrent.processes} x wasmhub get at once vs one alone (wall)`,
+      l.concurrent.many,
+      l.concurrent.one,
+      ratio(l.concurrent.many, l.concurrent.one),
+      1.5,
+    ),
+  );
+  const maxReq = Math.max(...l.concurrent.assetRequests);
+  rows.push({
+    id: '6b',
+    what: `concurrent: requests for ${l.spec} the server saw per ${l.concurrent.processes}-process run`,
+    measured: `${l.concurrent.assetRequests.join(', ')}`,
+    baseline: '-',
+    figure: String(maxReq),
+    spread: `${Math.min(...l.concurrent.assetRequests)}–${maxReq}`,
+    goal: '= 1',
+    met: maxReq === 1 && Math.min(...l.concurrent.assetRequests) === 1,
+  });
+  notes.push(
+    `4: the loader transferred ${l.transferred} (${l.transferredBytes} bytes; module ${l.moduleBytes} bytes) — curl fetched the same file. node -e 0: ${fmtMs(l.cold.nodeStart.median)}; CLI start only (--help): ${fmtMs(l.cold.cliStart.median)}; the same cold getRuntime in-process: ${fmtMs(l.cold.inProcess.median)}; so CLI = start ${pct(l.cold.cliStart.median, l.cold.cli.median)} + fetch/verify ${pct(l.cold.cli.median - l.cold.cliStart.median, l.cold.cli.median)}.`,
+    `5: ${l.warm.iterations} calls each; getRuntime ${fmtMs(l.warm.getRuntime.median)} vs readFile+sha256 ${fmtMs(l.warm.readHash.median)}.`,
+    `6: ${l.concurrent.processes} x CLI start only (--help) at once: ${fmtMs(l.concurrent.manyStartOnly.median)} vs one: ${fmtMs(l.concurrent.oneStartOnly.median)} (ratio ${(l.concurrent.manyStartOnly.median / l.concurrent.oneStartOnly.median).toFixed(2)} with no download at all); manifest requests per 16-process run: ${l.concurrent.manifestRequests.join(', ')}.`,
+  );
+}
+const r = results.release;
+if (r) {
+  const maxBytes = Math.max(...r.rerunBytes);
+  rows.push({
+    id: '7a',
+    what: 'release re-run, nothing changed: bytes uploaded',
+    measured: r.rerunBytes.join(', '),
+    baseline: '-',
+    figure: String(maxBytes),
+    spread: `${Math.min(...r.rerunBytes)}–${maxBytes}`,
+    goal: '= 0',
+    met: maxBytes === 0,
+  });
+  rows.push(
+    ratioRow(
+      '7b',
+      `release: upload all ${r.assets} assets vs only the largest (${r.largest.name})`,
+      r.full,
+      r.largestOnly,
+      ratio(r.full, r.largestOnly),
+      1.5,
+    ),
+  );
+  notes.push(
+    `7: ${r.assets} assets, ${r.assetBytes} bytes; largest ${r.largest.name} ${r.largest.bytes} bytes. Local part alone (assemble, re-verify, stage; no GitHub): ${fmtMs(r.local.median)}; unchanged re-run: ${fmtMs(r.unchanged.median)}. A full release makes ${r.writes} write requests; with the default write pacing (WASMHUB_RELEASE_WRITE_INTERVAL_MS=1000, off here) each adds up to 1 s.`,
+    ...[
+      ['full', r.fullPhases],
+      ['largest only', r.largestOnlyPhases],
+    ].map(([name, p]) =>
+      typeof p === 'object' && p
+        ? `7 (${name}, last run): ${fmtMs(p.totalMs)} = before first upload ${fmtMs(p.beforeUploadsMs)} + upload window ${fmtMs(p.uploadWindowMs)} (${p.uploads} uploads, longest ${fmtMs(p.longestUploadMs)}) + after last upload ${fmtMs(p.afterUploadsMs)}.`
+        : `7 (${name}): no upload events seen.`,
+    ),
+  );
+}
+
+const sizeTable = renderPlain(
+  ['runtime', 'raw', 'wasm-opt', 'gzip -9', 'brotli q11', 'opt/raw', 'br/raw'],
+  sizes.map((s) => [
+    s.runtime,
+    kb(s.raw),
+    kb(s.opt),
+    kb(s.gzip),
+    kb(s.brotli),
+    pct(s.opt, s.raw),
+    pct(s.brotli, s.raw),
+  ]),
+);
+const elapsed = performance.now() - started;
+const out = [
+  '',
+  `WasmHub bench — ${new Date().toISOString()} — ${runs} runs per variant after a warm-up (cold rebuild: ${coldRuns}), figures = ratio of medians, pair spread = min–max of per-run ratios`,
+  '',
+  renderTable(rows),
+  '',
+  ...notes.map((n) => `  ${n}`),
+  '',
+  `sizes (gzip/brotli ${sizes.every((s) => s.from === 'release') ? `of the staged release ${staged.split('/').slice(-2).join('/')}` : 'computed here'})`,
+  sizeTable,
+  '',
+  `goals met: ${rows.filter((x) => x.met).length}/${rows.filter((x) => x.met !== undefined).length}; total bench time ${fmtMs(elapsed)}`,
+  '',
+].join('\n');
+process.stdout.write(out);
+await mkdir(join(benchDir), { recursive: true });
+await writeFile(
+  join(benchDir, 'results.json'),
+  `${JSON.stringify({ date: new Date().toISOString(), runs, coldRuns, elapsedMs: Math.round(elapsed), rows, notes, sizes, results }, (k, v) => (k === 'bytes' && Buffer.isBuffer(v) ? undefined : v), 2)}\n`,
+);
+log(`[bench] wrote ${join(benchDir, 'results.json')}`);
