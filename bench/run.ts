@@ -234,7 +234,7 @@ const sizeTable = renderPlain(
 const elapsed = performance.now() - started;
 const out = [
   '',
-  `WasmHub bench — ${new Date().toISOString()} — ${runs} runs per variant after a warm-up (cold rebuild: ${coldRuns}), figures = ratio of medians, pair spread = min–max of per-run ratios`,
+  `WasmHub bench — ${new Date().toISOString()} — ${runs} runs per variant after a warm-up (cold rebuild: ${results.cached ? results.cached.cold.runs.length : 0} of up to ${coldRuns}, within ${coldBudgetMs / 1000} s), figures = ratio of medians, pair spread = min–max of per-run ratios`,
   '',
   renderTable(rows),
   '',
