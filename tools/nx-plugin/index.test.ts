@@ -26,7 +26,7 @@ describe('nx plugin', () => {
     const targets = project?.targets ?? {};
     expect(Object.keys(targets)).toEqual(['build', 'optimize', 'verify', 'metadata']);
     expect(targets.build?.options).toMatchObject({
-      command: 'npx tsx tools/pipeline/src/cli.ts build go',
+      command: 'node --import tsx tools/pipeline/src/cli.ts build go',
       forwardAllArgs: true,
     });
     expect(targets.build?.dependsOn).toBeUndefined();

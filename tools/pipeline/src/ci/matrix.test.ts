@@ -159,7 +159,7 @@ describe('the Nx targets behind the command', () => {
       while (name !== undefined) {
         const t: Target | undefined = targets[name];
         expect(t, `${entry.language}:${name}`).toBeDefined();
-        expect(t?.options.command).toBe(`npx tsx tools/pipeline/src/cli.ts ${name} ${entry.language}`);
+        expect(t?.options.command).toBe(`node --import tsx tools/pipeline/src/cli.ts ${name} ${entry.language}`);
         expect(t?.options.forwardAllArgs).toBe(true);
         chain.push(name);
         const next: (string | { target: string; params?: string })[] = t?.dependsOn ?? [];
