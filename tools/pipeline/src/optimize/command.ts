@@ -1,28 +1,18 @@
 // `pipeline optimize <lang> [--ver v] [--engine auto|native|js]`: build/<lang>/<lang>-<ver>.wasm -> build/<lang>/opt/.
-import { parseArgs } from 'node:util';
 import { connectDocker } from '../docker/engine.ts';
 import { PipelineError } from '../errors.ts';
 import { optWasmPath, rawWasmPath } from '../paths.ts';
 import { loadRuntimeConfig, selectVersions } from '../runtime/config.ts';
+import { parseStageArgs } from '../stage-args.ts';
 import { type OptimizerEngine, optimizeModule } from './optimize-module.ts';
 import { normalizeLevel } from './wasm-opt-args.ts';
 
 const engines = ['auto', 'native', 'js'] as const;
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { ver: { type: 'string' }, engine: { type: 'string', default: process.env.WASMHUB_OPTIMIZER ?? 'auto' } },
-    allowPositionals: true,
-    strict: true,
+  const { lang, ver, values } = parseStageArgs('optimize', argv, {
+    engine: { type: 'string', default: process.env.WASMHUB_OPTIMIZER ?? 'auto' },
   });
-  const [lang] = positionals;
-  if (!lang || positionals.length > 1) {
-    throw new PipelineError(
-      'ERR_INVALID_OPTION',
-      `optimize expects one language, got ${JSON.stringify(positionals)}: run \`pipeline optimize <lang> [--ver v]\``,
-    );
-  }
   const engine = values.engine as (typeof engines)[number];
   if (!engines.includes(engine)) {
     throw new PipelineError('ERR_INVALID_OPTION', `--engine=${values.engine}: expected one of ${engines.join(', ')}`);
@@ -34,7 +24,7 @@ export async function run(argv: string[]): Promise<void> {
     docker ??= await connectDocker();
     return docker;
   };
-  for (const v of selectVersions(config, values.ver)) {
+  for (const v of selectVersions(config, ver)) {
     await optimizeModule({
       input: rawWasmPath(lang, v.label),
       output: optWasmPath(lang, v.label),

@@ -1,26 +1,15 @@
 // `pipeline verify <lang> [--ver v] [--no-conformance]`: checks raw and optimized modules of each version.
-import { parseArgs } from 'node:util';
-import { PipelineError } from '../errors.ts';
 import { optWasmPath, rawWasmPath, verifyRecordPath, workspaceRoot } from '../paths.ts';
 import { loadRuntimeConfig, selectVersions } from '../runtime/config.ts';
+import { parseStageArgs } from '../stage-args.ts';
 import { verifyVersion } from './verify-stage.ts';
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { ver: { type: 'string' }, 'no-conformance': { type: 'boolean', default: false } },
-    allowPositionals: true,
-    strict: true,
+  const { lang, ver, values } = parseStageArgs('verify', argv, {
+    'no-conformance': { type: 'boolean', default: false },
   });
-  const [lang] = positionals;
-  if (!lang || positionals.length > 1) {
-    throw new PipelineError(
-      'ERR_INVALID_OPTION',
-      `verify expects one language, got ${JSON.stringify(positionals)}: run \`pipeline verify <lang> [--ver v]\``,
-    );
-  }
   const config = await loadRuntimeConfig(lang);
-  for (const v of selectVersions(config, values.ver)) {
+  for (const v of selectVersions(config, ver)) {
     await verifyVersion({
       language: lang,
       version: v.label,
