@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import binaryen from 'binaryen';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRuntime } from '../compile/build-runtime.ts';
-import { PipelineError } from '../errors.ts';
 import { optimizeModule } from '../optimize/optimize-module.ts';
+import { pipelineFailure } from '../testing/pipeline-failure.ts';
 import { requireDocker } from '../testing/require-docker.ts';
 import type { CaseRunner } from './cases.ts';
 import { runConformance } from './conformance.ts';
@@ -21,15 +21,6 @@ const quiet = () => {};
 let dir: string;
 let raw: string;
 let opt: string;
-
-async function failure(promise: Promise<unknown>): Promise<PipelineError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PipelineError);
-  return error as PipelineError;
-}
 
 /** A few cases of runtimes/conformance.json, for the failure tests (the full suite runs once below). */
 const someCases: CaseRunner = async (path, language) =>
@@ -79,7 +70,7 @@ describe.skipIf(!docker)('verify + optimize on a real Go module (go@1.24 from th
     bytes[0] = 0x01;
     const path = join(dir, 'magic.wasm');
     await writeFile(path, bytes);
-    const error = await failure(verifyModule(path, { displayName: 'magic.wasm' }));
+    const error = await pipelineFailure(verifyModule(path, { displayName: 'magic.wasm' }));
     expect(error.code).toBe('ERR_WASM_INVALID');
     expect(error.message).toBe('magic.wasm: check "magic" failed: expected 00 61 73 6d ("\\0asm"), found 01 61 73 6d');
   });
@@ -88,7 +79,7 @@ describe.skipIf(!docker)('verify + optimize on a real Go module (go@1.24 from th
     const bytes = await readFile(opt);
     const path = join(dir, 'truncated.wasm');
     await writeFile(path, bytes.subarray(0, Math.floor(bytes.length / 2)));
-    const error = await failure(verifyModule(path, { displayName: 'truncated.wasm' }));
+    const error = await pipelineFailure(verifyModule(path, { displayName: 'truncated.wasm' }));
     expect(error.code).toBe('ERR_WASM_INVALID');
     expect(error.message).toMatch(
       /^truncated\.wasm: check "validate" failed: expected a valid module of \d+ bytes, found .+/,
@@ -101,7 +92,7 @@ describe.skipIf(!docker)('verify + optimize on a real Go module (go@1.24 from th
       module.addFunctionImport('host_random', 'env', 'host_random', binaryen.none, binaryen.i32);
       const path = join(dir, 'import.wasm');
       await writeFile(path, module.emitBinary());
-      const error = await failure(verifyModule(path, { displayName: 'import.wasm' }));
+      const error = await pipelineFailure(verifyModule(path, { displayName: 'import.wasm' }));
       expect(error.code).toBe('ERR_WASM_INVALID');
       expect(error.message).toBe(
         'import.wasm: check "wasi-imports" failed: expected every import from wasi_snapshot_preview1, found import env.host_random',
@@ -119,7 +110,7 @@ describe.skipIf(!docker)('verify + optimize on a real Go module (go@1.24 from th
     bytes[at + 'Usage: wasmhu'.length] = 'B'.charCodeAt(0);
     const broken = join(dir, 'opt', 'broken.wasm');
     await writeFile(broken, bytes);
-    const error = await failure(
+    const error = await pipelineFailure(
       verifyVersion({
         language: 'go',
         version: '1.24',
@@ -137,7 +128,7 @@ describe.skipIf(!docker)('verify + optimize on a real Go module (go@1.24 from th
     // ... and without an expected outcome, the comparison with the unoptimized module does.
     const noExpectation: CaseRunner = async (path, language) =>
       (await someCases(path, language)).map(({ failure: _, ...run }) => run);
-    const error2 = await failure(
+    const error2 = await pipelineFailure(
       verifyVersion({
         language: 'go',
         version: '1.24',

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineError } from '../errors.ts';
+import { pipelineFailure } from '../testing/pipeline-failure.ts';
 import { makeWasiModule, runInProcess, singleCaseRunner } from './test-modules.ts';
 import { verifyModule } from './verify-module.ts';
 import { verifyVersion } from './verify-stage.ts';
@@ -21,15 +21,6 @@ async function write(name: string, bytes: Uint8Array): Promise<string> {
   return path;
 }
 
-async function failure(promise: Promise<unknown>): Promise<PipelineError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PipelineError);
-  return error as PipelineError;
-}
-
 describe('verifyModule on a real WASI command', () => {
   it('accepts a valid module and reports size, sha256, imports and exports', async () => {
     const bytes = makeWasiModule({ message: 'hi\n' });
@@ -45,7 +36,7 @@ describe('verifyModule on a real WASI command', () => {
   it('catches a corrupted magic number', async () => {
     const bytes = makeWasiModule();
     bytes[3] = 0x6e;
-    const error = await failure(verifyModule(await write('magic.wasm', bytes), { displayName: 'magic.wasm' }));
+    const error = await pipelineFailure(verifyModule(await write('magic.wasm', bytes), { displayName: 'magic.wasm' }));
     expect(error.code).toBe('ERR_WASM_INVALID');
     expect(error.message).toBe('magic.wasm: check "magic" failed: expected 00 61 73 6d ("\\0asm"), found 00 61 73 6e');
   });
@@ -53,7 +44,9 @@ describe('verifyModule on a real WASI command', () => {
   it('catches a wrong version', async () => {
     const bytes = makeWasiModule();
     bytes[4] = 2;
-    const error = await failure(verifyModule(await write('version.wasm', bytes), { displayName: 'version.wasm' }));
+    const error = await pipelineFailure(
+      verifyModule(await write('version.wasm', bytes), { displayName: 'version.wasm' }),
+    );
     expect(error.message).toBe(
       'version.wasm: check "version" failed: expected 01 00 00 00 (version 1), found 02 00 00 00',
     );
@@ -62,7 +55,7 @@ describe('verifyModule on a real WASI command', () => {
   it('catches a truncated module', async () => {
     const bytes = makeWasiModule();
     const cut = bytes.subarray(0, bytes.length - 7);
-    const error = await failure(verifyModule(await write('cut.wasm', cut), { displayName: 'cut.wasm' }));
+    const error = await pipelineFailure(verifyModule(await write('cut.wasm', cut), { displayName: 'cut.wasm' }));
     expect(error.code).toBe('ERR_WASM_INVALID');
     expect(error.message).toMatch(
       /^cut\.wasm: check "validate" failed: expected a valid module of \d+ bytes, found .+/,
@@ -71,7 +64,7 @@ describe('verifyModule on a real WASI command', () => {
   });
 
   it('catches a module truncated inside its header', async () => {
-    const error = await failure(
+    const error = await pipelineFailure(
       verifyModule(await write('tiny.wasm', makeWasiModule().subarray(0, 6)), { displayName: 'tiny.wasm' }),
     );
     expect(error.message).toBe('tiny.wasm: check "version" failed: expected 01 00 00 00 (version 1), found 01 00');
@@ -79,7 +72,7 @@ describe('verifyModule on a real WASI command', () => {
 
   it('names a non-WASI import', async () => {
     const bytes = makeWasiModule({ extraImport: { module: 'env', name: 'host_random' } });
-    const error = await failure(verifyModule(await write('env.wasm', bytes), { displayName: 'env.wasm' }));
+    const error = await pipelineFailure(verifyModule(await write('env.wasm', bytes), { displayName: 'env.wasm' }));
     expect(error.code).toBe('ERR_WASM_INVALID');
     expect(error.message).toBe(
       'env.wasm: check "wasi-imports" failed: expected every import from wasi_snapshot_preview1, found import env.host_random',
@@ -87,7 +80,7 @@ describe('verifyModule on a real WASI command', () => {
   });
 
   it('requires the _start export', async () => {
-    const error = await failure(
+    const error = await pipelineFailure(
       verifyModule(await write('nostart.wasm', makeWasiModule({ noStart: true })), { displayName: 'nostart.wasm' }),
     );
     expect(error.message).toBe(
@@ -97,7 +90,7 @@ describe('verifyModule on a real WASI command', () => {
 
   it('checks an expected sha256 (release-time re-verification)', async () => {
     const path = await write('pinned.wasm', makeWasiModule());
-    const error = await failure(
+    const error = await pipelineFailure(
       verifyModule(path, { displayName: 'pinned.wasm', expected: { sha256: '0'.repeat(64) } }),
     );
     expect(error.message).toMatch(/^pinned\.wasm: check "sha256" failed: expected 0{64}, found [0-9a-f]{64}$/);
@@ -105,7 +98,7 @@ describe('verifyModule on a real WASI command', () => {
 
   it('runs the conformance cases and compares them with the expected outcome', async () => {
     const path = await write('wrong.wasm', makeWasiModule({ message: 'bye\n' }));
-    const error = await failure(
+    const error = await pipelineFailure(
       verifyModule(path, {
         displayName: 'wrong.wasm',
         language: 'test',
@@ -118,7 +111,7 @@ describe('verifyModule on a real WASI command', () => {
 
   it('compares exit codes', async () => {
     const path = await write('exit.wasm', makeWasiModule({ message: 'hi\n', exitCode: 3 }));
-    const error = await failure(
+    const error = await pipelineFailure(
       verifyModule(path, {
         displayName: 'exit.wasm',
         language: 'test',
@@ -162,7 +155,7 @@ describe('verifyVersion (unoptimized + optimized)', () => {
     patched[at + 4] = 'O'.charCodeAt(0);
     const opt = await write('beh-opt.wasm', patched);
     const recordPath = join(dir, 'beh.verify.json');
-    const error = await failure(
+    const error = await pipelineFailure(
       verifyVersion({
         language: 'test',
         version: '1',
