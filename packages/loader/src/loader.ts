@@ -19,7 +19,7 @@ import { assertLanguage, assertVersion, compareVersions } from './names.ts';
 import { classifyNetworkError, openStream } from './open-stream.ts';
 import { type LoaderEvent, type NormalizedOptions, normalizeOptions, type RuntimeLoaderOptions } from './options.ts';
 import { withRetry } from './retry.ts';
-import { compileManifestSchema, type SchemaValidator } from './schema.ts';
+import { manifestValidator, type SchemaValidator } from './schema.ts';
 import { locationOf, type Source } from './sources.ts';
 
 export type Runtime = CachedRuntime;
@@ -223,7 +223,7 @@ export class RuntimeLoader {
   }
 
   async #withCall<T>(run: (call: Call) => Promise<T>): Promise<T> {
-    this.#validator ??= compileManifestSchema();
+    this.#validator ??= manifestValidator();
     const call = new Call(this.options, this.#validator, (e) => this.emit(e));
     try {
       return await run(call);

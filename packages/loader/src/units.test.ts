@@ -5,7 +5,7 @@ import { parseManifest } from './manifest.ts';
 import { assertFileName, assertLanguage, assertVersion, compareVersions } from './names.ts';
 import { normalizeOptions } from './options.ts';
 import { isTransient, parseRetryAfter, retryDelay } from './retry.ts';
-import { compileManifestSchema, schemaPath } from './schema.ts';
+import { manifestValidator, schemaPath } from './schema.ts';
 import { defaultSourceSpecs, parseSource } from './sources.ts';
 import { makeFixture } from './testing/fixture.ts';
 
@@ -85,7 +85,7 @@ describe('sources and options', () => {
 describe('manifest schema', () => {
   it('validates with the repository root manifest.schema.json (the producer contract)', () => {
     expect(schemaPath()).toBe(new URL('../../../manifest.schema.json', import.meta.url).pathname);
-    const validator = compileManifestSchema();
+    const validator = manifestValidator();
     const fixture = makeFixture();
     const index = parseManifest(JSON.stringify(fixture.globalManifest), validator, 'manifest.json');
     expect(index.languages.demo?.entries['1.0']).toEqual(fixture.entry);
