@@ -1,7 +1,7 @@
 // runWasi and the conformance runner against tiny but real WASI preview 1 modules assembled here
 // from WAT with binaryen, run in real child processes. (The real Go/Rust runtimes are exercised
 // against runtimes/conformance.json by the build stage's docker test.)
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import binaryen from 'binaryen';
@@ -16,7 +16,7 @@ import {
   loadConformance,
   runConformance,
 } from './conformance.ts';
-import { runWasi } from './run-wasi.ts';
+import { runWasi, runWasiMany, type WasiOutcome } from './run-wasi.ts';
 
 const WASI = 'wasi_snapshot_preview1';
 const IMPORTS = `
@@ -52,6 +52,13 @@ const writeFileWat = `(module ${IMPORTS}
     (drop (call $fd_write (i32.load (i32.const 0)) (i32.const 16) (i32.const 1) (i32.const 24)))))`;
 
 const trapWat = `(module ${IMPORTS} (func (export "_start") unreachable))`;
+/** Like dumpWat('args', 1, 0), but traps when given one argument and loops forever when given three. */
+const mixedWat = dumpWat('args', 1, 0).replace(
+  '(drop (call $args_get',
+  `(if (i32.eq (i32.load (i32.const 0)) (i32.const 2)) (then unreachable))
+    (if (i32.eq (i32.load (i32.const 0)) (i32.const 4)) (then (loop $forever (br $forever))))
+    (drop (call $args_get`,
+);
 const loopWat = `(module ${IMPORTS} (func (export "_start") (loop $forever (br $forever))))`;
 
 function assemble(wat: string): Uint8Array {
@@ -77,6 +84,7 @@ beforeAll(async () => {
     writeFile: writeFileWat,
     trap: trapWat,
     loop: loopWat,
+    mixed: mixedWat,
   };
   for (const [name, wat] of Object.entries(modules)) {
     wasm[name] = join(dir, `${name}.wasm`);
@@ -147,6 +155,75 @@ describe('runWasi', () => {
   it('rejects unknown options and bad env entries', async () => {
     await expect(runWasi(path('args'), [], { nope: 1 } as never)).rejects.toThrow(/unknown option "nope"/);
     await expect(runWasi(path('args'), [], { env: { 'A=B': '1' } })).rejects.toThrow(/invalid environment entry/);
+  });
+});
+
+describe('runWasiMany', () => {
+  const summary = (outcomes: WasiOutcome[]) =>
+    outcomes.map((o) => (o.ok ? `${o.result.exitCode}:${o.result.stdout}` : `error:${o.error.message}`));
+
+  it('runs each job in a fresh instance with its own argv, env and output, in job order', async () => {
+    const jobs = Array.from({ length: 7 }, (_, i) => ({ args: [`a${i}`, 'x'] }));
+    const expected = jobs.map((job) => `0:wasmhub\0${job.args.join('\0')}\0`);
+    expect(summary(await runWasiMany(path('mixed'), jobs))).toEqual(expected);
+    // Three jobs per child: the same outcomes from three children.
+    expect(summary(await runWasiMany(path('mixed'), jobs, { jobsPerProcess: 3 }))).toEqual(expected);
+    const env = await runWasiMany(path('environ'), [
+      { args: [], env: { A: '1' } },
+      { args: [] },
+      { args: [], env: { B: '2' } },
+    ]);
+    expect(summary(env)).toEqual(['0:A=1\0', '0:', '0:B=2\0']);
+  });
+
+  it('reports a trap and a timeout on their own job and goes on with the next ones, leaving no temporary files', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'wasmhub-many-tmp-'));
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = scratch;
+    try {
+      const mixed = path('mixed');
+      const outcomes = await runWasiMany(
+        mixed,
+        [
+          { args: ['a', 'b'] },
+          { args: ['trap'] },
+          { args: ['c', 'd'] },
+          { args: ['loop', 'x', 'y'] },
+          { args: ['e', 'f'] },
+        ],
+        {
+          timeoutMs: 1500,
+        },
+      );
+      expect(summary(outcomes)).toEqual([
+        '0:wasmhub\0a\0b\0',
+        `error:${mixed} ["trap"]: trapped: unreachable`,
+        '0:wasmhub\0c\0d\0',
+        `error:${mixed} ["loop","x","y"]: did not finish within 1500 ms (killed)`,
+        '0:wasmhub\0e\0f\0',
+      ]);
+      for (const outcome of outcomes) if (!outcome.ok) expect(outcome.error.code).toBe('ERR_WASM_INVALID');
+      expect(await readdir(scratch)).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it('fails every job the same way when the module cannot be compiled', async () => {
+    const notWasm = join(dir, 'not-many.wasm');
+    await writeFile(notWasm, 'not a wasm module');
+    const outcomes = await runWasiMany(notWasm, [{ args: ['1'] }, { args: ['2'] }], { jobsPerProcess: 1 });
+    expect(outcomes.map((o) => !o.ok && o.error.message.replace(/:.*$/s, ''))).toEqual([
+      `${notWasm} ["1"]`,
+      `${notWasm} ["2"]`,
+    ]);
+    for (const outcome of outcomes)
+      expect(!outcome.ok && outcome.error.message).toMatch(/cannot compile the module: .*magic word/);
+    await expect(runWasiMany(notWasm, [], { jobsPerProcess: 0 })).rejects.toThrow(
+      /jobsPerProcess must be an integer >= 1/,
+    );
   });
 });
 

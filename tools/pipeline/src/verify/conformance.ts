@@ -8,7 +8,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { PipelineError } from '../errors.ts';
 import { conformancePath, runtimesDir } from '../paths.ts';
-import { runWasi } from './run-wasi.ts';
+import { runWasiMany, type WasiOutcome } from './run-wasi.ts';
 
 /** UTF-8 text, or `repeat` repeated `count` times. */
 export type Text = string | { repeat: string; count: number };
@@ -68,7 +68,7 @@ export interface RunConformanceOptions {
   suite?: ConformanceSuite;
   /** Only the cases with these names. */
   only?: string[];
-  /** Cases run at the same time, each in its own child process. Default: 2. */
+  /** Child processes running cases at the same time (the cases are shared out between them). Default: 2. */
   concurrency?: number;
   /** Per-case timeout. Default: 60 000 ms. */
   timeoutMs?: number;
@@ -162,37 +162,6 @@ async function readExpectedFiles(dir: string, testCase: ConformanceCase): Promis
   return files;
 }
 
-/** Runs one case in a fresh scratch directory. Never throws for a module's misbehaviour. */
-export async function runCase(
-  wasmPath: string,
-  testCase: ConformanceCase,
-  options: { timeoutMs?: number } = {},
-): Promise<CaseOutcome> {
-  const dir = await mkdtemp(join(tmpdir(), 'wasmhub-case-'));
-  try {
-    await prepareScratch(dir, testCase);
-    try {
-      const result = await runWasi(wasmPath, testCase.args, {
-        env: testCase.env ?? {},
-        dir,
-        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      });
-      return { ...result, files: await readExpectedFiles(dir, testCase) };
-    } catch (error) {
-      if (!(error instanceof PipelineError) || error.code !== 'ERR_WASM_INVALID') throw error;
-      return {
-        stdout: '',
-        stderr: '',
-        exitCode: -1,
-        files: await readExpectedFiles(dir, testCase),
-        error: error.message,
-      };
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 const MAX_SHOWN = 120;
 
 /** JSON-quoted, shortened around `at` when long. */
@@ -251,23 +220,19 @@ export function checkCase(
   return problems;
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
+/** `items` cut into at most `parts` contiguous runs of nearly equal length. */
+function split<T>(items: T[], parts: number): T[][] {
+  const size = Math.ceil(items.length / Math.max(1, parts));
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /**
- * Runs every case of the suite (runtimes/conformance.json by default) against `wasmPath`, each
- * in its own child process and scratch directory, and checks it against the expected outcome for
- * `language`. Resolves with one result per case, in suite order; never throws for a mismatch.
+ * Runs every case of the suite (runtimes/conformance.json by default) against `wasmPath`, each in a
+ * fresh WASI instance and its own scratch directory (runWasiMany: the module is compiled once per
+ * child process), and checks it against the expected outcome for `language`. Resolves with one
+ * result per case, in suite order; never throws for a mismatch or a module's misbehaviour.
  */
 export async function runConformance(
   wasmPath: string,
@@ -277,18 +242,48 @@ export async function runConformance(
   const suite = options.suite ?? (await loadConformance());
   const cases = options.only ? suite.cases.filter((c) => options.only?.includes(c.name)) : suite.cases;
   const concurrency = options.concurrency ?? 2;
-  return mapLimit(cases, concurrency, async (testCase) => {
-    const actual = await runCase(wasmPath, testCase, options.timeoutMs ? { timeoutMs: options.timeoutMs } : {});
-    const mismatches = checkCase(wasmPath, language, testCase, actual);
-    return {
-      name: testCase.name,
-      args: testCase.args,
-      perLanguage: testCase.stdout === undefined,
-      ok: mismatches.length === 0,
-      actual,
-      mismatches,
-    };
-  });
+  const dirs: string[] = [];
+  try {
+    for (const testCase of cases) {
+      const dir = await mkdtemp(join(tmpdir(), 'wasmhub-case-'));
+      dirs.push(dir);
+      await prepareScratch(dir, testCase);
+    }
+    const jobs = cases.map((testCase, i) => ({ index: i, args: testCase.args, env: testCase.env ?? {}, dir: dirs[i] }));
+    const outcomes = new Array<WasiOutcome>(cases.length);
+    await Promise.all(
+      split(jobs, concurrency).map(async (group) => {
+        const done = await runWasiMany(
+          wasmPath,
+          group.map(({ args, env, dir }) => ({ args, env, dir })),
+          options.timeoutMs ? { timeoutMs: options.timeoutMs } : {},
+        );
+        group.forEach((job, k) => {
+          outcomes[job.index] = done[k] as WasiOutcome;
+        });
+      }),
+    );
+    const results: CaseResult[] = [];
+    for (const [i, testCase] of cases.entries()) {
+      const outcome = outcomes[i] as WasiOutcome;
+      const files = await readExpectedFiles(dirs[i] as string, testCase);
+      const actual: CaseOutcome = outcome.ok
+        ? { ...outcome.result, files }
+        : { stdout: '', stderr: '', exitCode: -1, files, error: outcome.error.message };
+      const mismatches = checkCase(wasmPath, language, testCase, actual);
+      results.push({
+        name: testCase.name,
+        args: testCase.args,
+        perLanguage: testCase.stdout === undefined,
+        ok: mismatches.length === 0,
+        actual,
+        mismatches,
+      });
+    }
+    return results;
+  } finally {
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  }
 }
 
 export interface ResultsOf {
