@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LoaderError } from './errors.ts';
-import { RuntimeLoader } from './loader.ts';
+import type { RuntimeLoader } from './loader.ts';
 import { assertLanguage, assertVersion } from './names.ts';
 import type { RuntimeLoaderOptions } from './options.ts';
 import { createReporter } from './progress.ts';
@@ -54,6 +54,8 @@ async function main(
     out.stdout(USAGE);
     return command === undefined && !values.help ? 2 : 0;
   }
+  // Loaded only past --help: the loader's modules are most of the CLI's start-up time.
+  const { RuntimeLoader } = await import('./loader.ts');
   const options: RuntimeLoaderOptions = {
     ...(values.source ? { sources: values.source } : {}),
     ...(values['cache-dir'] ? { cacheDir: resolve(values['cache-dir']) } : {}),

@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { LoaderError } from './errors.ts';
 
 export interface LockOptions {
@@ -26,6 +25,8 @@ export async function acquireLock(
   await mkdir(dir, { recursive: true });
   const target = join(dir, version);
   const lockfilePath = join(dir, `.${version}.lock`);
+  // Imported here, not at the top: only a download takes the lock (proper-lockfile loads graceful-fs and more).
+  const { default: lockfile } = await import('proper-lockfile');
   let compromised: Error | undefined;
   let waited = false;
   for (;;) {
