@@ -78,7 +78,10 @@ export async function downloadTo(
     first ??= { from: 'body', error };
   });
   if (options.encoding !== 'identity') {
-    const inflate = options.encoding === 'br' ? createBrotliDecompress() : createGunzip();
+    // 256 KiB output chunks instead of zlib's 16 KiB: 16x fewer round trips through the thread pool, the
+    // meter and the file stream for the same bytes (a 2.4 MB module: ~10 chunks instead of ~150).
+    const chunkSize = 256 * 1024;
+    const inflate = options.encoding === 'br' ? createBrotliDecompress({ chunkSize }) : createGunzip({ chunkSize });
     inflate.on('error', (error) => {
       first ??= { from: 'inflate', error };
     });

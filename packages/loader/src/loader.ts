@@ -256,7 +256,7 @@ export class RuntimeLoader {
       await sweepTemp(cacheDir);
       const temp = await call.download(language, version, entry);
       // The temp file was hashed while streaming; hash it once more as written to disk before committing.
-      if ((await sha256File(temp)) !== entry.sha256) {
+      if ((await sha256File(temp, entry.size)) !== entry.sha256) {
         throw new LoaderError('ERR_INTEGRITY', `${temp} changed on disk before commit`, {
           context: { language, version },
         });
