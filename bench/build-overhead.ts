@@ -1,7 +1,8 @@
 // 1. Build overhead: `nx run go:build --ver=<v> --skip-nx-cache` (builder image present) against the bare
 // `docker run <same image> go build ...` with the recipe's exact flags, environment, user and mounts.
 // Break-down without extra compiles: Nx's fixed cost is the same `nx run` answered from its cache
-// (graph, hashing, restore), and `npx tsx -e 0` is the start of the process Nx spawns for the stage.
+// (graph, hashing, restore), and `node --import tsx -e 0` is the start of the process Nx spawns for
+// the stage (tools/nx-plugin/index.ts: `node --import tsx tools/pipeline/src/cli.ts <stage> <lang>`).
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { recipeFor } from '../tools/pipeline/src/compile/recipes.ts';
@@ -19,7 +20,7 @@ export interface BuildOverheadResult {
   nx: Sample;
   bare: Sample;
   nxCacheHit: Sample;
-  npxTsxStart: Sample;
+  tsxStart: Sample;
 }
 
 export async function benchBuildOverhead(opts: {
@@ -94,7 +95,11 @@ export async function benchBuildOverhead(opts: {
   const fixed = await measure(
     [
       { name: 'nxCacheHit', run: async () => void (await nx(['run', `${lang}:build`, `--ver=${ver}`])) },
-      { name: 'npxTsx', run: async () => void (await runProc('npx', ['tsx', '-e', '0'], { cwd: wsRoot, env: nxEnv })) },
+      {
+        name: 'tsx',
+        run: async () =>
+          void (await runProc(process.execPath, ['--import', 'tsx', '-e', '0'], { cwd: wsRoot, env: nxEnv })),
+      },
     ],
     { runs: opts.runs, warmup: 1, log: opts.log, label: 'build' },
   );
@@ -105,6 +110,6 @@ export async function benchBuildOverhead(opts: {
     nx: samples.nx as Sample,
     bare: samples.bare as Sample,
     nxCacheHit: fixed.nxCacheHit as Sample,
-    npxTsxStart: fixed.npxTsx as Sample,
+    tsxStart: fixed.tsx as Sample,
   };
 }

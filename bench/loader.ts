@@ -11,9 +11,11 @@ import { pathToFileURL } from 'node:url';
 import { runProc } from './lib/proc.ts';
 import { type StaticServer, startStaticServer } from './lib/static-server.ts';
 import { measure, type Sample } from './lib/stats.ts';
-import { benchDir, repoRoot } from './lib/workspace.ts';
+import { benchDir, wsRoot } from './lib/workspace.ts';
 
-export const cliPath = join(repoRoot, 'packages', 'loader', 'dist', 'cli.js');
+// The loader as built from the bench workspace's synced sources (never the checkout's dist/, which
+// a concurrent \`npm run build -w @wasmhub/loader\` may be rewriting).
+export const cliPath = join(wsRoot, 'packages', 'loader', 'dist', 'cli.js');
 
 export interface LoaderResult {
   spec: string;
@@ -44,9 +46,9 @@ interface LoaderModule {
 }
 
 async function ensureBuilt(log: (line: string) => void): Promise<void> {
-  if (existsSync(cliPath)) return;
-  log('[bench] packages/loader/dist/cli.js missing: npm run build -w @wasmhub/loader');
-  await runProc('npm', ['run', 'build', '-w', '@wasmhub/loader'], { cwd: repoRoot });
+  log(`[bench] npm run build -w @wasmhub/loader (in ${wsRoot})`);
+  await runProc('npm', ['run', 'build', '-w', '@wasmhub/loader'], { cwd: wsRoot });
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing after npm run build -w @wasmhub/loader`);
 }
 
 export async function benchLoader(opts: {
@@ -84,7 +86,7 @@ export async function benchLoader(opts: {
     await cleanup();
 
     const { RuntimeLoader } = (await import(
-      pathToFileURL(join(repoRoot, 'packages', 'loader', 'dist', 'index.js')).href
+      pathToFileURL(join(wsRoot, 'packages', 'loader', 'dist', 'index.js')).href
     )) as LoaderModule;
     let cacheDir = '';
     let curlDir = '';

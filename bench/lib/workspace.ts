@@ -1,8 +1,13 @@
-// The bench's private workspaces, so it never deletes or rewrites anything other engineers use:
+// Where the bench works:
+//  - the checkout itself, read-only apart from what the pipeline writes anyway: the bench's prepare is
+//    `nx run-many -t metadata` there (all cache hits after the README's `nx run-many -t release`), and
+//    item 2's "nothing changed" run is timed there;
 //  - build/bench/ws: a copy of the checkout's sources (tracked + untracked, not ignored) with its own
-//    git repository, Nx cache and build/ outputs; node_modules is a symlink to the real one.
+//    git repository, Nx cache and build/ outputs (node_modules is a symlink to the real one), for what
+//    deletes or rewrites outputs: item 1's uncached builds and item 2's cold runs; the loader is built
+//    there too, so a concurrent `npm run build -w @wasmhub/loader` in the checkout cannot interfere;
 //  - build/bench/release-ws: a release workspace (package.json, runtimes/<lang>/{runtime,manifest}.json,
-//    build/<lang>/opt/*.wasm) taken from ws, where the release stage stages and writes its files.
+//    build/<lang>/opt/*.wasm) taken from the checkout's outputs, where the release stage writes.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { appendFile, copyFile, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -60,8 +65,24 @@ export async function syncWorkspace(log: (line: string) => void): Promise<void> 
 
 export const nxEnv = { NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' };
 
-export function nx(args: string[], echo?: (line: string) => void) {
-  return runProc(nxBin, args, { cwd: wsRoot, env: nxEnv, ...(echo ? { echo } : {}) });
+/** Runs nx in ws (default) or in `opts.cwd`, with `opts.env` added to nxEnv. */
+export function nx(
+  args: string[],
+  opts: { echo?: (line: string) => void; cwd?: string; env?: Record<string, string> } = {},
+) {
+  return runProc(nxBin, args, {
+    cwd: opts.cwd ?? wsRoot,
+    env: { ...nxEnv, ...opts.env },
+    ...(opts.echo ? { echo: opts.echo } : {}),
+  });
+}
+
+/** "3/8" from Nx's summary of an nx run: tasks read from the cache out of all tasks. */
+export function hitsOf(output: string): string {
+  const m = /Nx read the output from the cache instead of running the command for (\d+) out of (\d+) tasks/.exec(
+    output,
+  );
+  return m ? `${m[1]}/${m[2]}` : 'none';
 }
 
 export interface RuntimeVersionInfo {
@@ -71,8 +92,8 @@ export interface RuntimeVersionInfo {
   opt: string;
 }
 
-/** Every runtime version of ws (runtimes/<lang>/runtime.json) with its raw and optimized module paths. */
-export async function listVersions(root = wsRoot): Promise<RuntimeVersionInfo[]> {
+/** Every runtime version of `root` (runtimes/<lang>/runtime.json) with its raw and optimized module paths. */
+export async function listVersions(root: string): Promise<RuntimeVersionInfo[]> {
   const out: RuntimeVersionInfo[] = [];
   for (const lang of (await readdir(join(root, 'runtimes'), { withFileTypes: true })).filter((d) => d.isDirectory())) {
     const file = join(root, 'runtimes', lang.name, 'runtime.json');
@@ -90,17 +111,17 @@ export async function listVersions(root = wsRoot): Promise<RuntimeVersionInfo[]>
   return out;
 }
 
-/** Builds the release workspace from ws's outputs (full manifests, optimized modules). */
-export async function createReleaseWorkspace(versions: RuntimeVersionInfo[]): Promise<void> {
+/** Builds the release workspace from the outputs of `root` (full manifests, optimized modules). */
+export async function createReleaseWorkspace(root: string, versions: RuntimeVersionInfo[]): Promise<void> {
   await rm(join(releaseRoot, 'runtimes'), { recursive: true, force: true });
   await rm(join(releaseRoot, 'build', 'release'), { recursive: true, force: true, maxRetries: 2 }).catch(() => {});
   await mkdir(releaseRoot, { recursive: true });
-  await copyFile(join(wsRoot, 'package.json'), join(releaseRoot, 'package.json'));
+  await copyFile(join(root, 'package.json'), join(releaseRoot, 'package.json'));
   for (const lang of new Set(versions.map((v) => v.lang))) {
     await mkdir(join(releaseRoot, 'runtimes', lang), { recursive: true });
     await mkdir(join(releaseRoot, 'build', lang, 'opt'), { recursive: true });
     for (const f of ['runtime.json', 'manifest.json'])
-      await copyFile(join(wsRoot, 'runtimes', lang, f), join(releaseRoot, 'runtimes', lang, f));
+      await copyFile(join(root, 'runtimes', lang, f), join(releaseRoot, 'runtimes', lang, f));
   }
   for (const v of versions) await copyFile(v.opt, join(releaseRoot, 'build', v.lang, 'opt', `${v.lang}-${v.ver}.wasm`));
   await writeFile(join(releaseRoot, 'README.txt'), 'WasmHub bench release workspace (generated, safe to delete)\n');
