@@ -1,8 +1,12 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CreateNodesContextV2, CreateNodesResult } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
 import { stageOutputs as pipelineOutputs, workspaceRoot } from '../pipeline/src/paths.ts';
+import { compiledPluginPath, compilePlugin } from './compiled.ts';
 import { createNodesV2, stageOutputs } from './index.ts';
 
 const [pattern, createNodes] = createNodesV2;
@@ -16,6 +20,20 @@ async function nodesFor(file: string) {
 }
 
 describe('nx plugin', () => {
+  it('is loaded by Nx as index.cjs, generated from index.ts and up to date', async () => {
+    const nxJson = JSON.parse(await readFile(join(workspaceRoot, 'nx.json'), 'utf8')) as { plugins: string[] };
+    expect(nxJson.plugins).toEqual(['./tools/nx-plugin/index.cjs']);
+    const committed = await readFile(compiledPluginPath, 'utf8');
+    // On failure: node --import tsx tools/nx-plugin/generate.ts
+    expect(committed === compilePlugin(), `${compiledPluginPath} is out of date with index.ts`).toBe(true);
+    // The compiled plugin infers exactly what the source does.
+    const compiled = createRequire(import.meta.url)(compiledPluginPath) as { createNodesV2: typeof createNodesV2 };
+    const files = ['runtimes/go/runtime.json', 'runtimes/rust/runtime.json', 'tools/pipeline/package.json'];
+    expect(await compiled.createNodesV2[1](files, undefined, context)).toEqual(
+      await createNodes(files, undefined, context),
+    );
+  });
+
   it('matches runtime.json files and the pipeline package', () => {
     expect(pattern).toBe('{runtimes/*/runtime.json,tools/pipeline/package.json}');
   });
