@@ -3,11 +3,12 @@
 // Break-down without extra compiles: Nx's fixed cost is the same `nx run` answered from its cache
 // (graph, hashing, restore), and `node --import tsx -e 0` is the start of the process Nx spawns for
 // the stage (tools/nx-plugin/index.ts: `node --import tsx tools/pipeline/src/cli.ts <stage> <lang>`).
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { recipeFor } from '../tools/pipeline/src/compile/recipes.ts';
 import { connectDocker } from '../tools/pipeline/src/docker/engine.ts';
 import { ensureBuilderImage } from '../tools/pipeline/src/docker/image.ts';
+import { containerOutputDir, containerUser } from '../tools/pipeline/src/docker/run-container.ts';
 import { loadRuntimeConfig, selectVersions } from '../tools/pipeline/src/runtime/config.ts';
 import { runProc } from './lib/proc.ts';
 import { measure, type Sample } from './lib/stats.ts';
@@ -42,8 +43,7 @@ export async function benchBuildOverhead(opts: {
     output: `${lang}-${ver}.wasm`,
     sourceDateEpoch: '1767225600',
   });
-  const uid = process.getuid?.() ?? 1000;
-  const user = uid === 0 ? '1000:1000' : `${uid}:${process.getgid?.() ?? 1000}`;
+  const { user } = containerUser();
   let out = '';
   // The bare equivalent: the same container setup, the compiler called directly.
   const bareArgs = () => [
@@ -79,8 +79,7 @@ export async function benchBuildOverhead(opts: {
       {
         name: 'bare',
         before: async () => {
-          out = await mkdtemp(join(benchDir, 'bare-out-'));
-          if (uid === 0) await chown(out, 1000, 1000);
+          out = await containerOutputDir(benchDir, 'bare-out-');
         },
         run: async () => void (await runProc('docker', bareArgs())),
         after: async () => rm(out, { recursive: true, force: true }),

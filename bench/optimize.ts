@@ -3,10 +3,11 @@
 // `docker run --rm <same image> wasm-opt <same args>` on the same module.
 
 import { createHash } from 'node:crypto';
-import { chown, copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { connectDocker } from '../tools/pipeline/src/docker/engine.ts';
 import { ensureBuilderImage } from '../tools/pipeline/src/docker/image.ts';
+import { containerOutputDir, containerUser } from '../tools/pipeline/src/docker/run-container.ts';
 import { WASM_OPT_IMAGE } from '../tools/pipeline/src/optimize/native.ts';
 import { optimizeModule } from '../tools/pipeline/src/optimize/optimize-module.ts';
 import { normalizeLevel, wasmOptArgs } from '../tools/pipeline/src/optimize/wasm-opt-args.ts';
@@ -37,11 +38,8 @@ export async function benchOptimize(opts: {
   try {
     const input = join(dir, basename(opts.module));
     await copyFile(opts.module, input);
-    const out = join(dir, 'out');
-    await runProc('mkdir', ['-p', out]);
-    const uid = process.getuid?.() ?? 1000;
-    if (uid === 0) await chown(out, 1000, 1000);
-    const user = uid === 0 ? '1000:1000' : `${uid}:${process.getgid?.() ?? 1000}`;
+    const out = await containerOutputDir(dir, 'out-');
+    const { user } = containerUser();
     const docker = await connectDocker();
     const image = await ensureBuilderImage(docker, WASM_OPT_IMAGE);
     const digests = new Set<string>();

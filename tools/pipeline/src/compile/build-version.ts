@@ -1,11 +1,11 @@
 // Compiles one runtime version in its builder container into build/<lang>/<lang>-<ver>.wasm,
 // atomically (temp dir + rename), and records toolchain + builder image in <lang>-<ver>.build.json.
 import { createHash } from 'node:crypto';
-import { chown, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type Docker from 'dockerode';
 import type { BuilderImage } from '../docker/image.ts';
-import { runContainer } from '../docker/run-container.ts';
+import { containerOutputDir, containerUser, runContainer } from '../docker/run-container.ts';
 import { PipelineError } from '../errors.ts';
 import { buildDir, buildRecordPath, rawWasmPath, runtimeDir, wasmFileName } from '../paths.ts';
 import type { RuntimeConfig, RuntimeVersion } from '../runtime/config.ts';
@@ -36,14 +36,6 @@ export interface BuildVersionOptions {
   log?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
-/** The container user: the host user, or the image's non-root `builder` (uid 1000) when we are root. */
-export function containerUser(): { user: string; uid: number; gid: number } {
-  const uid = process.getuid?.() ?? 1000;
-  const gid = process.getgid?.() ?? 1000;
-  if (uid === 0) return { user: '1000:1000', uid: 1000, gid: 1000 };
-  return { user: `${uid}:${gid}`, uid, gid };
-}
-
 export async function buildVersion(
   docker: Docker,
   config: RuntimeConfig,
@@ -61,10 +53,9 @@ export async function buildVersion(
     : buildRecordPath(lang, version.label, options.root);
   await mkdir(outDir, { recursive: true });
   const owner = await stat(outDir);
-  const tmp = await mkdtemp(join(outDir, `.tmp-${lang}-${version.label}-`));
+  const tmp = await containerOutputDir(outDir, `.tmp-${lang}-${version.label}-`);
   try {
-    const { user, uid, gid } = containerUser();
-    if (process.getuid?.() === 0) await chown(tmp, uid, gid);
+    const { user } = containerUser();
     const recipe = recipeFor({
       kind: config.kind,
       language: lang,

@@ -1,9 +1,29 @@
 // Runs one command in a throw-away container: read-only/read-write bind mounts, no network,
 // a non-root user, output streamed line by line with the task prefix, and the container removed
 // in every case (success, failure, exception, SIGINT/SIGTERM).
+import { chown, mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { PipelineError } from '../errors.ts';
+
+/** The container user: the host user, or the builder images' non-root `builder` (uid 1000) when we are root. */
+export function containerUser(): { user: string; uid: number; gid: number } {
+  const uid = process.getuid?.() ?? 1000;
+  const gid = process.getgid?.() ?? 1000;
+  if (uid === 0) return { user: '1000:1000', uid: 1000, gid: 1000 };
+  return { user: `${uid}:${gid}`, uid, gid };
+}
+
+/** A fresh folder `<parent>/<prefix>XXXXXX` the container user can write to (mounted as an output). */
+export async function containerOutputDir(parent: string, prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(parent, prefix));
+  if (process.getuid?.() === 0) {
+    const { uid, gid } = containerUser();
+    await chown(dir, uid, gid);
+  }
+  return dir;
+}
 
 export interface Mount {
   host: string;

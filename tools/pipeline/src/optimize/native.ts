@@ -1,9 +1,9 @@
 // Native wasm-opt (Debian's binaryen) inside the builder image, through dockerode.
-import { chown, mkdtemp, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { ensureBuilderImage } from '../docker/image.ts';
-import { runContainer } from '../docker/run-container.ts';
+import { containerOutputDir, containerUser, runContainer } from '../docker/run-container.ts';
 import { PipelineError } from '../errors.ts';
 import { type WasmOptLevel, wasmOptArgs } from './wasm-opt-args.ts';
 
@@ -21,13 +21,6 @@ export interface NativeRunInput {
   log?: (line: string) => void;
 }
 
-/** Container user: the host user, or the image's non-root `builder` (uid 1000) when we are root. */
-function containerUser(): { user: string; uid: number; gid: number } {
-  const uid = process.getuid?.() ?? 1000;
-  const gid = process.getgid?.() ?? 1000;
-  return uid === 0 ? { user: '1000:1000', uid: 1000, gid: 1000 } : { user: `${uid}:${gid}`, uid, gid };
-}
-
 /**
  * Runs wasm-opt in a throw-away container (network none, never root). It writes into a private folder
  * beside `output` (owned by the container user), and the result is renamed to `output`.
@@ -35,10 +28,9 @@ function containerUser(): { user: string; uid: number; gid: number } {
 export async function runNativeWasmOpt(input: NativeRunInput): Promise<{ image: string; imageId: string }> {
   const name = input.image ?? process.env.WASMHUB_WASM_OPT_IMAGE ?? WASM_OPT_IMAGE;
   const image = await ensureBuilderImage(input.docker, name, input.log ? { log: input.log } : {});
-  const { user, uid, gid } = containerUser();
-  const outDir = await mkdtemp(join(dirname(input.output), '.wasm-opt-'));
+  const { user } = containerUser();
+  const outDir = await containerOutputDir(dirname(input.output), '.wasm-opt-');
   try {
-    if (process.getuid?.() === 0) await chown(outDir, uid, gid);
     const produced = basename(input.output);
     const cmd = ['wasm-opt', ...wasmOptArgs(`/in/${basename(input.input)}`, `/out/${produced}`, input.level)];
     const result = await runContainer(input.docker, {

@@ -110,36 +110,27 @@ describe.skipIf(!docker)('verify + optimize on a real Go module (go@1.24 from th
     bytes[at + 'Usage: wasmhu'.length] = 'B'.charCodeAt(0);
     const broken = join(dir, 'opt', 'broken.wasm');
     await writeFile(broken, bytes);
-    const error = await pipelineFailure(
-      verifyVersion({
-        language: 'go',
-        version: '1.24',
-        rawPath: raw,
-        optPath: broken,
-        recordPath: join(dir, 'broken.verify.json'),
-        root: dir,
-        runCases: someCases,
-        log: quiet,
-      }),
-    );
+    const verifyBroken = (runCases: CaseRunner) =>
+      pipelineFailure(
+        verifyVersion({
+          language: 'go',
+          version: '1.24',
+          rawPath: raw,
+          optPath: broken,
+          recordPath: join(dir, 'broken.verify.json'),
+          root: dir,
+          runCases,
+          log: quiet,
+        }),
+      );
+    const error = await verifyBroken(someCases);
     expect(error.code).toBe('ERR_CONFORMANCE');
     // The expected outcome catches it first (usage is part of the contract) ...
     expect(error.message).toMatch(/^opt\/broken\.wasm: conformance case "usage-no-args" stdout: .*wasmhuB/);
     // ... and without an expected outcome, the comparison with the unoptimized module does.
     const noExpectation: CaseRunner = async (path, language) =>
       (await someCases(path, language)).map(({ failure: _, ...run }) => run);
-    const error2 = await pipelineFailure(
-      verifyVersion({
-        language: 'go',
-        version: '1.24',
-        rawPath: raw,
-        optPath: broken,
-        recordPath: join(dir, 'broken.verify.json'),
-        root: dir,
-        runCases: noExpectation,
-        log: quiet,
-      }),
-    );
+    const error2 = await verifyBroken(noExpectation);
     expect(error2.message).toMatch(
       /^opt\/broken\.wasm: behaves differently from go-1\.24\.wasm on conformance case "usage-no-args" stdout: expected ".*Usage: wasmhub <command>.*" \(unoptimized\), found ".*Usage: wasmhuB <command>.*" \(optimized\) — wasm-opt changed the program$/,
     );
