@@ -25,10 +25,16 @@ import { benchRelease, type ReleaseBenchResult, stageLocalRelease } from './rele
 import { collectSizes } from './sizes.ts';
 import { kb, pct, type Row, ratioRow, renderPlain, renderTable } from './table.ts';
 
+/** Bad settings: one line naming the variable and what it takes, exit code 2, nothing started. */
+const usage = (message: string): never => {
+  process.stderr.write(`npm run bench: ${message}\n`);
+  process.exit(2);
+};
+
 const int = (name: string, fallback: number, min = 1): number => {
   const raw = process.env[name];
   const n = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name}=${raw}: expected an integer >= ${min}`);
+  if (!Number.isInteger(n) || n < min) usage(`${name}=${raw}: expected an integer >= ${min}`);
   return n;
 };
 
@@ -38,9 +44,13 @@ const runs = int('BENCH_RUNS', 5, 1);
 const coldRuns = int('BENCH_COLD_RUNS', 5, 1);
 const lang = process.env.BENCH_LANG ?? 'go';
 const ver = process.env.BENCH_VER ?? '1.24';
-const only = new Set(
-  (process.env.BENCH_ONLY ?? 'release,loader,optimize,build,cached').split(',').map((s) => s.trim()),
-);
+const parts = ['release', 'loader', 'optimize', 'build', 'cached'];
+const only = new Set((process.env.BENCH_ONLY ?? parts.join(',')).split(',').map((s) => s.trim()));
+for (const part of only)
+  if (!parts.includes(part))
+    usage(`BENCH_ONLY=${process.env.BENCH_ONLY}: unknown part "${part}"; expected a comma list of ${parts.join(', ')}`);
+if (process.env.BENCH_OPT !== undefined && process.env.BENCH_OPT !== 'largest')
+  usage(`BENCH_OPT=${process.env.BENCH_OPT}: expected "largest" (or unset: the smallest module)`);
 
 await mkdir(benchDir, { recursive: true });
 await syncWorkspace(log);
