@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import envPaths from 'env-paths';
+import { type CachedCompanion, companionPath, type GuestView, guestViewOf } from './companions.ts';
+import { LoaderError } from './errors.ts';
 import type { VersionEntry } from './manifest.ts';
 import { assertLanguage, assertVersion } from './names.ts';
 
@@ -22,8 +24,19 @@ export interface CachedRuntime {
   sha256: string;
 }
 
+/**
+ * A verified runtime. Versions whose manifest entry has companion files (or a guest environment) also say
+ * where those files are and how the guest must see them: merge `preopens` and `env` into `new WASI(...)`.
+ */
+export interface VerifiedRuntime extends CachedRuntime {
+  companions?: CachedCompanion[];
+  /** Guest folder -> host folder. */
+  preopens?: Record<string, string>;
+  env?: Record<string, string>;
+}
+
 export type CacheRead =
-  | { state: 'ok'; runtime: CachedRuntime; entry: VersionEntry }
+  | { state: 'ok'; runtime: VerifiedRuntime; entry: VersionEntry }
   | { state: 'missing' }
   | { state: 'corrupt'; problem: string };
 
@@ -76,7 +89,37 @@ export async function readCached(cacheDir: string, language: string, version: st
   const sha256 = await sha256File(path, info.size);
   if (sha256 !== entry.sha256)
     return { state: 'corrupt', problem: `${path} has sha256 ${sha256}, expected ${entry.sha256}` };
-  return { state: 'ok', entry, runtime: { language, version, path, size: info.size, sha256 } };
+  let view: GuestView;
+  try {
+    view = guestViewOf(dir, entry);
+  } catch (error) {
+    return { state: 'corrupt', problem: (error as Error).message };
+  }
+  const problem = await checkCompanions(view);
+  if (problem !== undefined) return { state: 'corrupt', problem };
+  return { state: 'ok', entry, runtime: withView({ language, version, path, size: info.size, sha256 }, entry, view) };
+}
+
+/** Size and sha256 of every cached companion: the first problem found, or undefined when all match. */
+async function checkCompanions(view: GuestView): Promise<string | undefined> {
+  for (const companion of view.companions) {
+    const info = await stat(companion.path).catch(() => undefined);
+    if (!info?.isFile()) return `companion ${companion.path} is missing`;
+    if (info.size !== companion.size) {
+      return `companion ${companion.path} is ${info.size} bytes, expected ${companion.size}`;
+    }
+    const sha256 = await sha256File(companion.path, info.size);
+    if (sha256 !== companion.sha256) {
+      return `companion ${companion.path} has sha256 ${sha256}, expected ${companion.sha256}`;
+    }
+  }
+  return undefined;
+}
+
+/** The guest view joins the result only for versions that have one (older entries keep their exact shape). */
+function withView(runtime: CachedRuntime, entry: VersionEntry, view: GuestView): VerifiedRuntime {
+  if (entry.companions === undefined && entry.guestEnv === undefined) return runtime;
+  return { ...runtime, ...view };
 }
 
 /** A fresh temp file path inside the cache folder (same file system, so the commit is an atomic rename). */
@@ -98,23 +141,41 @@ export async function sweepTemp(cacheDir: string, maxAgeMs = 3_600_000): Promise
   }
 }
 
-/** Commit a verified module: atomic renames of the module, then of its entry (the entry marks completeness). */
+/**
+ * Commit a verified module and its verified companions (`companionTemps[i]` holds `entry.companions[i]`):
+ * atomic renames of the module and companions, then of the entry (the entry marks completeness).
+ */
 export async function commitCached(
   cacheDir: string,
   language: string,
   version: string,
   verifiedTemp: string,
   entry: VersionEntry,
-): Promise<CachedRuntime> {
+  companionTemps: string[] = [],
+): Promise<VerifiedRuntime> {
   const dir = versionDir(cacheDir, language, version);
+  const companions = entry.companions ?? [];
+  if (companionTemps.length !== companions.length) {
+    throw new LoaderError(
+      'ERR_INTEGRITY',
+      `${language}@${version}: ${companionTemps.length} companion file(s) fetched, the manifest lists ${companions.length}`,
+    );
+  }
+  // Every target path is checked (inside the version folder) before anything is moved.
+  const targets = companions.map((companion) => companionPath(dir, companion));
   await mkdir(dir, { recursive: true });
   const path = modulePath(cacheDir, language, version);
   const entryTemp = await tempFile(cacheDir, `${language}-${version}.entry`);
   await writeFile(entryTemp, `${JSON.stringify(entry, null, 2)}\n`, { flag: 'wx' });
   await rm(join(dir, ENTRY_FILE), { force: true });
   await rename(verifiedTemp, path);
+  for (const [i, target] of targets.entries()) {
+    await mkdir(dirname(target), { recursive: true });
+    await rename(companionTemps[i] as string, target);
+  }
   await rename(entryTemp, join(dir, ENTRY_FILE));
-  return { language, version, path, size: entry.size, sha256: entry.sha256 };
+  const runtime = { language, version, path, size: entry.size, sha256: entry.sha256 };
+  return withView(runtime, entry, guestViewOf(dir, entry));
 }
 
 export async function evictCached(cacheDir: string, language: string, version: string): Promise<void> {

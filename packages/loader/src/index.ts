@@ -1,5 +1,6 @@
-export type { CachedRuntime } from './cache.ts';
+export type { CachedRuntime, VerifiedRuntime } from './cache.ts';
 export { defaultCacheDir } from './cache.ts';
+export type { CachedCompanion } from './companions.ts';
 export { isLoaderError, LoaderError, type LoaderErrorCode, type SourceFailure } from './errors.ts';
 export {
   type AvailableLanguage,
@@ -9,7 +10,7 @@ export {
   type VerifyResult,
   type WasmModule,
 } from './loader.ts';
-export type { GlobalManifest, LanguageManifest, VersionEntry } from './manifest.ts';
+export type { Companion, GlobalManifest, LanguageManifest, VersionEntry } from './manifest.ts';
 export { compareVersions } from './names.ts';
 export type { LoaderEvent, RuntimeLoaderOptions } from './options.ts';
 export { defaultSourceSpecs, githubReleaseBase, jsdelivrBase } from './sources.ts';

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import {
   type CachedRuntime,
@@ -10,7 +10,9 @@ import {
   sha256File,
   sweepTemp,
   tempFile,
+  type VerifiedRuntime,
 } from './cache.ts';
+import { assertCompanion } from './companions.ts';
 import { downloadTo, type Encoding } from './download.ts';
 import { LoaderError, type SourceFailure } from './errors.ts';
 import { acquireLock } from './lock.ts';
@@ -22,7 +24,7 @@ import { withRetry } from './retry.ts';
 import { manifestValidator, type SchemaValidator } from './schema.ts';
 import { locationOf, type Source } from './sources.ts';
 
-export type Runtime = CachedRuntime;
+export type Runtime = VerifiedRuntime;
 
 export interface AvailableLanguage {
   language: string;
@@ -241,7 +243,12 @@ export class RuntimeLoader {
     });
     try {
       const again = await readCached(cacheDir, language, version);
-      if (again.state === 'ok' && again.runtime.sha256 === entry.sha256 && again.runtime.size === entry.size) {
+      if (
+        again.state === 'ok' &&
+        again.runtime.sha256 === entry.sha256 &&
+        again.runtime.size === entry.size &&
+        sameCompanions(again.entry, entry)
+      ) {
         this.emit({ kind: 'cache.hit', language, version, path: again.runtime.path });
         return again.runtime;
       }
@@ -254,18 +261,45 @@ export class RuntimeLoader {
         await evictCached(cacheDir, language, version);
       }
       await sweepTemp(cacheDir);
-      const temp = await call.download(language, version, entry);
-      // The temp file was hashed while streaming; hash it once more as written to disk before committing.
-      if ((await sha256File(temp, entry.size)) !== entry.sha256) {
-        throw new LoaderError('ERR_INTEGRITY', `${temp} changed on disk before commit`, {
-          context: { language, version },
-        });
+      const where = `${language}@${version}`;
+      for (const companion of entry.companions ?? []) assertCompanion(companion, where);
+      const temps: string[] = [];
+      try {
+        // The module first, then each companion file, each into its own verified temp file.
+        for (const file of [entry, ...(entry.companions ?? [])]) {
+          const temp = await call.download(language, version, file);
+          temps.push(temp);
+          // The temp file was hashed while streaming; hash it once more as written to disk before committing.
+          if ((await sha256File(temp, file.size)) !== file.sha256) {
+            throw new LoaderError('ERR_INTEGRITY', `${temp} changed on disk before commit`, {
+              context: { language, version },
+            });
+          }
+        }
+        const [moduleTemp, ...companionTemps] = temps as [string, ...string[]];
+        return await commitCached(cacheDir, language, version, moduleTemp, entry, companionTemps);
+      } catch (error) {
+        // Nothing half-written: temp files that were not committed go, and so does a partial version folder.
+        await Promise.all(temps.map((temp) => rm(temp, { force: true })));
+        if ((await readCached(cacheDir, language, version)).state !== 'ok') {
+          await evictCached(cacheDir, language, version);
+        }
+        throw error;
       }
-      return await commitCached(cacheDir, language, version, temp, entry);
     } finally {
       await release();
     }
   }
+}
+
+/** What `download` needs: the module's entry or a companion file, both with optional compressed variants. */
+type DownloadableFile = Pick<VersionEntry, 'file' | 'size' | 'sha256' | 'variants'>;
+
+/** Whether two entries name the same companion files (names, guest paths and digests). */
+function sameCompanions(a: VersionEntry, b: VersionEntry): boolean {
+  const key = (entry: VersionEntry) =>
+    JSON.stringify((entry.companions ?? []).map((c) => [c.file, c.size, c.sha256, c.guestPath]));
+  return key(a) === key(b) && JSON.stringify(a.guestEnv ?? {}) === JSON.stringify(b.guestEnv ?? {});
 }
 
 interface Resolved {
@@ -387,8 +421,8 @@ class Call {
     throw aggregate(failures, `${language}@${version}`);
   }
 
-  /** Download the module into a verified temp file, trying .br, .gz, raw on each source in order. */
-  async download(language: string, version: string, entry: VersionEntry): Promise<string> {
+  /** Download a file (the module or a companion) into a verified temp file, trying .br, .gz, raw on each source in order. */
+  async download(language: string, version: string, entry: DownloadableFile): Promise<string> {
     const candidates: { file: string; encoding: Encoding; transfer: { size: number; sha256: string } }[] = [];
     if (entry.variants?.br)
       candidates.push({ file: entry.variants.br.file, encoding: 'br', transfer: entry.variants.br });

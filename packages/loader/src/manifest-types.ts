@@ -65,6 +65,13 @@ export interface VersionEntry {
    * Commit of the runtime source the module was built from.
    */
   sourceCommit?: string;
+  /**
+   * WasmHub addition (optional): files that travel with the module. Loaders that ignore it still get a valid module.
+   *
+   * @maxItems 16
+   */
+  companions?: Companion[];
+  guestEnv?: GuestEnv;
 }
 /**
  * Compressed variants keyed by encoding (filled by the release stage).
@@ -87,6 +94,25 @@ export interface Variant {
 export interface ModuleDigest {
   size: Size;
   sha256: Sha256;
+}
+/**
+ * A file the module needs beside it at run time (e.g. an interpreter's standard library), released as its own asset and verified like the module.
+ */
+export interface Companion {
+  file: FileName;
+  size: Size;
+  sha256: Sha256;
+  variants?: Variants;
+  /**
+   * Where the guest expects the file, e.g. /usr/local/lib/python313.zip; a host preopens the file's folder at its guest folder.
+   */
+  guestPath: string;
+}
+/**
+ * Environment variables the guest needs to find its companion files, e.g. PYTHONHOME.
+ */
+export interface GuestEnv {
+  [k: string]: string;
 }
 /**
  * Global manifest (manifest.json at the repository root and in every release).

@@ -1,10 +1,11 @@
+import { assertCompanion } from './companions.ts';
 import { LoaderError } from './errors.ts';
 import type { GlobalManifest, LanguageManifest, VersionEntry } from './manifest-types.ts';
 import { assertFileName, assertLanguage, assertVersion } from './names.ts';
 import type { SchemaValidator } from './schema.ts';
 
 // The shapes are generated from manifest.schema.json (./manifest-types.ts, owned by the producer side).
-export type { GlobalManifest, LanguageManifest, Variant, VersionEntry } from './manifest-types.ts';
+export type { Companion, GlobalManifest, LanguageManifest, Variant, VersionEntry } from './manifest-types.ts';
 
 /** What the loader knows about one language after reading a manifest. */
 export interface LanguageIndex {
@@ -79,5 +80,6 @@ function checkEntry(entry: VersionEntry, language: string, version: string): Ver
   for (const variant of Object.values(entry.variants ?? {})) {
     if (variant) assertFileName(variant.file, where);
   }
+  for (const companion of entry.companions ?? []) assertCompanion(companion, where);
   return entry;
 }

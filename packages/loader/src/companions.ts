@@ -1,0 +1,82 @@
+// Companion files: files a runtime version needs beside its module at run time (an interpreter's
+// standard library). They are cached under <version dir>/root/<guest path>, so the host folder of a
+// companion mirrors where the guest expects it, and a host mounts them with one preopen per guest folder.
+import { dirname, join, posix, relative, sep } from 'node:path';
+import { LoaderError } from './errors.ts';
+import type { Companion, VersionEntry } from './manifest-types.ts';
+import { assertFileName } from './names.ts';
+
+/** The folder (inside a version's cache folder) whose tree mirrors the guest's file system. */
+export const GUEST_ROOT = 'root';
+
+// The same pattern as manifest.schema.json ($defs GuestPath).
+const GUEST_PATH = /^(\/(?!\.\.?(\/|$))[A-Za-z0-9._+-]{1,128}){1,16}$/;
+
+/** A companion as it sits in the cache. */
+export interface CachedCompanion {
+  file: string;
+  /** Absolute host path of the verified file. */
+  path: string;
+  size: number;
+  sha256: string;
+  /** Where the guest expects it. */
+  guestPath: string;
+}
+
+/** How a host must show a runtime's companions to the guest. */
+export interface GuestView {
+  companions: CachedCompanion[];
+  /** Guest folder -> host folder, to merge into `new WASI({ preopens })`. */
+  preopens: Record<string, string>;
+  /** Environment the guest needs (e.g. PYTHONHOME), to merge into `new WASI({ env })`. */
+  env: Record<string, string>;
+}
+
+/** Check a companion's names (belt and braces beyond the schema): they become paths in the cache. */
+export function assertCompanion(companion: Companion, where: string): Companion {
+  assertFileName(companion.file, where);
+  for (const variant of Object.values(companion.variants ?? {})) {
+    if (variant) assertFileName(variant.file, where);
+  }
+  const guest = companion.guestPath;
+  if (typeof guest !== 'string' || !GUEST_PATH.test(guest) || guest.split('/').includes('..')) {
+    throw new LoaderError(
+      'ERR_MANIFEST_INVALID',
+      `manifest names guest path ${JSON.stringify(guest)} for a companion of ${where}: it must be an absolute path without '.' or '..' segments`,
+      { context: { guestPath: String(guest) } },
+    );
+  }
+  return companion;
+}
+
+/** Host path of a companion inside `versionDir`; refuses anything that would land outside it. */
+export function companionPath(versionDir: string, companion: Companion): string {
+  assertCompanion(companion, versionDir);
+  const root = join(versionDir, GUEST_ROOT);
+  const path = join(root, ...companion.guestPath.split('/').filter(Boolean));
+  const rel = relative(root, path);
+  if (rel === '' || rel.startsWith('..') || rel.split(sep).includes('..')) {
+    throw new LoaderError('ERR_MANIFEST_INVALID', `companion ${companion.guestPath} resolves outside ${root}`, {
+      context: { guestPath: companion.guestPath },
+    });
+  }
+  return path;
+}
+
+/** The mount description of a version's companions (empty for runtimes without any). */
+export function guestViewOf(versionDir: string, entry: Pick<VersionEntry, 'companions' | 'guestEnv'>): GuestView {
+  const companions: CachedCompanion[] = [];
+  const preopens: Record<string, string> = {};
+  for (const companion of entry.companions ?? []) {
+    const path = companionPath(versionDir, companion);
+    companions.push({
+      file: companion.file,
+      path,
+      size: companion.size,
+      sha256: companion.sha256,
+      guestPath: companion.guestPath,
+    });
+    preopens[posix.dirname(companion.guestPath)] = dirname(path);
+  }
+  return { companions, preopens, env: { ...(entry.guestEnv ?? {}) } };
+}
