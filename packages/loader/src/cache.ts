@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import envPaths from 'env-paths';
+import { cacheError } from './cache-errors.ts';
 import { type CachedCompanion, companionPath, type GuestView, guestViewOf } from './companions.ts';
 import { LoaderError } from './errors.ts';
 import type { VersionEntry } from './manifest.ts';
@@ -122,22 +123,54 @@ function withView(runtime: CachedRuntime, entry: VersionEntry, view: GuestView):
   return { ...runtime, ...view };
 }
 
-/** A fresh temp file path inside the cache folder (same file system, so the commit is an atomic rename). */
-export async function tempFile(cacheDir: string, hint: string): Promise<string> {
+/**
+ * The cache's temp folder, made when missing. It must be a real folder owned by us: a planted symbolic link
+ * (a shared cache directory) would make the sweep delete, and downloads write, somewhere else.
+ */
+export async function tempDir(cacheDir: string): Promise<string> {
   const dir = join(cacheDir, TEMP_DIR);
-  await mkdir(dir, { recursive: true });
-  return join(dir, `${hint}.${process.pid}.${randomBytes(6).toString('hex')}.part`);
+  try {
+    await mkdir(cacheDir, { recursive: true });
+    await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+    const info = await lstat(dir);
+    const uid = process.getuid?.();
+    let problem: string | undefined;
+    if (info.isSymbolicLink()) problem = 'is a symbolic link';
+    else if (!info.isDirectory()) problem = 'is not a directory';
+    else if (uid !== undefined && info.uid !== uid) problem = `belongs to uid ${info.uid}, not to us (uid ${uid})`;
+    if (problem) {
+      throw new LoaderError(
+        'ERR_CACHE',
+        `cache: ${dir} ${problem}: refused (it would redirect temp files and their cleanup); remove it, or choose another cache folder with --cache-dir or WASMHUB_CACHE_DIR`,
+        { context: { path: dir } },
+      );
+    }
+  } catch (error) {
+    throw cacheError(error, dir);
+  }
+  return dir;
 }
 
-/** Remove temp files left behind by killed processes (older than `maxAgeMs`). Best effort. */
+/** A fresh temp file path inside the cache folder (same file system, so the commit is an atomic rename). */
+export async function tempFile(cacheDir: string, hint: string): Promise<string> {
+  return join(await tempDir(cacheDir), `${hint}.${process.pid}.${randomBytes(6).toString('hex')}.part`);
+}
+
+/**
+ * Remove temp files left behind by killed processes (older than `maxAgeMs`). Best effort, and only our own
+ * kind: regular `.part` files directly in the checked temp folder; never a link, a folder or what they point to.
+ */
 export async function sweepTemp(cacheDir: string, maxAgeMs = 3_600_000): Promise<void> {
-  const dir = join(cacheDir, TEMP_DIR);
+  const dir = await tempDir(cacheDir);
   const names = await readdir(dir).catch(() => [] as string[]);
   const cutoff = Date.now() - maxAgeMs;
   for (const name of names) {
+    if (!name.endsWith('.part')) continue;
     const path = join(dir, name);
-    const info = await stat(path).catch(() => undefined);
-    if (info && info.mtimeMs < cutoff) await rm(path, { force: true }).catch(() => undefined);
+    const info = await lstat(path).catch(() => undefined);
+    if (info?.isFile() && info.mtimeMs < cutoff) await rm(path, { force: true }).catch(() => undefined);
   }
 }
 
@@ -163,17 +196,28 @@ export async function commitCached(
   }
   // Every target path is checked (inside the version folder) before anything is moved.
   const targets = companions.map((companion) => companionPath(dir, companion));
-  await mkdir(dir, { recursive: true });
   const path = modulePath(cacheDir, language, version);
-  const entryTemp = await tempFile(cacheDir, `${language}-${version}.entry`);
-  await writeFile(entryTemp, `${JSON.stringify(entry, null, 2)}\n`, { flag: 'wx' });
-  await rm(join(dir, ENTRY_FILE), { force: true });
-  await rename(verifiedTemp, path);
-  for (const [i, target] of targets.entries()) {
-    await mkdir(dirname(target), { recursive: true });
-    await rename(companionTemps[i] as string, target);
+  let entryTemp: string | undefined;
+  try {
+    const text = `${JSON.stringify(entry, null, 2)}
+`;
+    await mkdir(dir, { recursive: true });
+    entryTemp = await tempFile(cacheDir, `${language}-${version}.entry`);
+    await writeFile(entryTemp, text, { flag: 'wx' });
+    await rm(join(dir, ENTRY_FILE), { force: true });
+    await rename(verifiedTemp, path);
+    for (const [i, target] of targets.entries()) {
+      await mkdir(dirname(target), { recursive: true });
+      await rename(companionTemps[i] as string, target);
+    }
+    await rename(entryTemp, join(dir, ENTRY_FILE));
+  } catch (error) {
+    // No temp file outlives a failed commit.
+    for (const leftover of [verifiedTemp, entryTemp, ...companionTemps]) {
+      if (leftover) await rm(leftover, { force: true }).catch(() => undefined);
+    }
+    throw cacheError(error, dir);
   }
-  await rename(entryTemp, join(dir, ENTRY_FILE));
   const runtime = { language, version, path, size: entry.size, sha256: entry.sha256 };
   return withView(runtime, entry, guestViewOf(dir, entry));
 }

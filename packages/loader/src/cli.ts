@@ -16,6 +16,8 @@ options:
   --source URL|DIR            a source (repeatable; default WASMHUB_SOURCES, else GitHub Releases then jsDelivr)
   --cache-dir DIR             cache folder (default WASMHUB_CACHE_DIR, else ~/.cache/wasmhub)
   --offline                   never use the network
+  --deadline SECONDS          give up after this long in all (default 600)
+  --online                    cache verify: also compare each entry with a source's manifest
   --allow-http                allow plain http:// to non-loopback hosts
   --json                      machine-readable output
   --quiet                     no progress output
@@ -25,6 +27,8 @@ const OPTIONS = {
   source: { type: 'string', multiple: true },
   'cache-dir': { type: 'string' },
   offline: { type: 'boolean' },
+  deadline: { type: 'string' },
+  online: { type: 'boolean' },
   'allow-http': { type: 'boolean' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
@@ -56,9 +60,24 @@ async function main(
   }
   // Loaded only past --help: the loader's modules are most of the CLI's start-up time.
   const { RuntimeLoader } = await import('./loader.ts');
+  const cacheDir = values['cache-dir'];
+  if (cacheDir !== undefined && cacheDir.trim() === '') {
+    throw new LoaderError(
+      'ERR_USAGE',
+      '--cache-dir needs a folder path, got an empty one: leave it out for the default',
+    );
+  }
+  const deadline = values.deadline;
+  if (deadline !== undefined && !/^\d+(\.\d+)?$/.test(deadline.trim())) {
+    throw new LoaderError(
+      'ERR_USAGE',
+      `--deadline takes seconds (e.g. --deadline 120), got ${JSON.stringify(deadline)}`,
+    );
+  }
   const options: RuntimeLoaderOptions = {
     ...(values.source ? { sources: values.source } : {}),
-    ...(values['cache-dir'] ? { cacheDir: resolve(values['cache-dir']) } : {}),
+    ...(cacheDir !== undefined ? { cacheDir: resolve(cacheDir) } : {}),
+    ...(deadline !== undefined ? { deadlineMs: Math.max(1, Math.round(Number(deadline) * 1000)) } : {}),
     offline: Boolean(values.offline),
     allowHttp: Boolean(values['allow-http']),
     onEvent: createReporter(process.stderr, { quiet: Boolean(values.quiet) }),
@@ -102,7 +121,7 @@ async function main(
       return 0;
     }
     case 'cache':
-      return cacheCommand(rest, new RuntimeLoader(options), json, out, print);
+      return cacheCommand(rest, new RuntimeLoader(options), json, out, print, Boolean(values.online));
     default:
       throw new LoaderError('ERR_USAGE', `unknown command ${JSON.stringify(command)}: use get, list, info or cache`);
   }
@@ -114,6 +133,7 @@ async function cacheCommand(
   json: boolean,
   out: Out,
   print: (v: unknown) => void,
+  online: boolean,
 ): Promise<number> {
   const [sub, spec, ...extra] = rest;
   if (extra.length > 0) throw new LoaderError('ERR_USAGE', 'usage: wasmhub cache ls|clean|verify [<lang>[@<version>]]');
@@ -137,7 +157,7 @@ async function cacheCommand(
       return 0;
     }
     case 'verify': {
-      const results = (await loader.verifyCache()).filter(matches);
+      const results = (await loader.verifyCache({ online })).filter(matches);
       if (json) print(results);
       else
         for (const r of results)

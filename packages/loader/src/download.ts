@@ -4,8 +4,10 @@ import { rm } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress, createGunzip } from 'node:zlib';
+import { cacheError } from './cache-errors.ts';
 import { LoaderError } from './errors.ts';
 import { classifyNetworkError, type OpenedStream } from './open-stream.ts';
+import { type SpeedRule, watchSpeed } from './speed.ts';
 
 export type Encoding = 'br' | 'gz' | 'identity';
 
@@ -55,6 +57,8 @@ export async function downloadTo(
     transfer: Expected;
     module: Expected;
     what: string;
+    /** The minimum-rate rule; off when absent. */
+    speed?: SpeedRule;
     onProgress?: (bytes: number, total: number) => void;
   },
 ): Promise<void> {
@@ -69,11 +73,20 @@ export async function downloadTo(
       },
     );
   }
-  const wire = new Meter(transfer.size, what, (bytes) => options.onProgress?.(bytes, transfer.size));
+  let last = 0;
+  const speed = watchSpeed(options.speed ?? { minBytesPerSec: 0, windowMs: 1000 }, what, (error) => {
+    first ??= { from: 'body', error };
+    opened.body.destroy(error);
+  });
+  const wire = new Meter(transfer.size, what, (bytes) => {
+    speed.add(bytes - last);
+    last = bytes;
+    options.onProgress?.(bytes, transfer.size);
+  });
   const out = new Meter(module.size, `${what} decompressed`);
   const stages: NodeJS.ReadWriteStream[] = [wire];
   // Which stream failed first tells a network failure (body) from bad compressed data (inflate).
-  let first: { from: 'body' | 'inflate'; error: unknown } | undefined;
+  let first: { from: 'body' | 'inflate' | 'disk'; error: unknown } | undefined;
   opened.body.on('error', (error) => {
     first ??= { from: 'body', error };
   });
@@ -87,8 +100,12 @@ export async function downloadTo(
     });
     stages.push(inflate, out);
   }
+  const file = createWriteStream(tempPath, { flags: 'wx', mode: 0o644 });
+  file.on('error', (error) => {
+    first ??= { from: 'disk', error };
+  });
   try {
-    await pipeline([opened.body, ...stages, createWriteStream(tempPath, { flags: 'wx', mode: 0o644 })]);
+    await pipeline([opened.body, ...stages, file]);
     if (wire.bytes < transfer.size) {
       throw new LoaderError('ERR_NETWORK', `${what} ended after ${wire.bytes} of ${transfer.size} bytes (truncated)`, {
         context: { url: opened.url },
@@ -115,7 +132,10 @@ export async function downloadTo(
     }
   } catch (error) {
     opened.body.destroy();
-    await rm(tempPath, { force: true });
+    await rm(tempPath, { force: true }).catch(() => undefined);
+    // A local failure (disk full, read-only, no permission) is not the source's fault: never retried.
+    if (first?.from === 'disk') throw cacheError(first.error, tempPath);
+    if (first?.error instanceof LoaderError && first.error.code === 'ERR_TOO_SLOW') throw first.error;
     if (error instanceof LoaderError) throw error;
     if (first?.from === 'inflate') {
       if (wire.bytes < transfer.size) {
@@ -135,5 +155,7 @@ export async function downloadTo(
       });
     }
     throw classifyNetworkError(error, opened.url);
+  } finally {
+    speed.stop();
   }
 }

@@ -9,6 +9,8 @@ export type LoaderErrorCode =
   | 'ERR_HTTP'
   | 'ERR_NETWORK'
   | 'ERR_TIMEOUT'
+  | 'ERR_TOO_SLOW'
+  | 'ERR_TLS'
   | 'ERR_TOO_MANY_REDIRECTS'
   | 'ERR_SIZE_EXCEEDED'
   | 'ERR_INTEGRITY'
@@ -16,6 +18,7 @@ export type LoaderErrorCode =
   | 'ERR_DEADLINE'
   | 'ERR_OFFLINE'
   | 'ERR_LOCK'
+  | 'ERR_CACHE'
   | 'ERR_USAGE';
 
 export interface LoaderErrorContext {
@@ -26,6 +29,11 @@ export interface LoaderErrorContext {
   language?: string;
   version?: string;
   path?: string;
+  /**
+   * The failure condemns the whole source (unreachable, untrusted certificate, too slow, a Retry-After longer
+   * than we wait), not just one file on it: the next source is tried without trying other variants here.
+   */
+  sourceLevel?: boolean;
   /** For ERR_ALL_SOURCES_FAILED: what every source answered, in order. */
   failures?: SourceFailure[];
   [key: string]: unknown;

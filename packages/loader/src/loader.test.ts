@@ -102,11 +102,11 @@ describe('RuntimeLoader over a real loopback server', () => {
     expect(delays).toEqual([375, 750]);
   });
 
-  it('honours Retry-After on 429 (capped at the maximum delay)', async () => {
+  it('honours Retry-After on 429 (up to the longest wait, maxRetryAfterMs)', async () => {
     const fixture = makeFixture();
     const server = await serve(fixture);
     server.fault('demo-1.0.wasm.br', { kind: 'status', status: 429, retryAfter: '7' });
-    server.fault('demo-1.0.wasm.br', { kind: 'status', status: 429, retryAfter: '3600' });
+    server.fault('demo-1.0.wasm.br', { kind: 'status', status: 429, retryAfter: '30' });
     const { loader, cacheDir, delays } = await loaderFor([server.url]);
     await loader.getRuntime('demo', '1.0');
     await expectCached(cacheDir, fixture);
@@ -172,16 +172,23 @@ describe('RuntimeLoader over a real loopback server', () => {
     expect(events.find((e) => e.kind === 'retry')).toMatchObject({ reason: expect.stringMatching(/stalled/) });
   });
 
-  it('moves to the next source at once on wrong bytes (integrity), without retrying', async () => {
+  it('moves on at once on wrong bytes (integrity), without retrying: next variant, then next source', async () => {
     const fixture = makeFixture();
     const bad = await serve(fixture);
     const good = await serve(fixture);
-    const br = fixture.files.get('demo-1.0.wasm.br') as Buffer;
-    bad.fault('demo-1.0.wasm.br', { kind: 'body', bytes: Buffer.alloc(br.length, 7) });
+    for (const name of ['demo-1.0.wasm.br', 'demo-1.0.wasm.gz', 'demo-1.0.wasm']) {
+      const bytes = fixture.files.get(name) as Buffer;
+      bad.fault(name, { kind: 'body', bytes: Buffer.alloc(bytes.length, 7) });
+    }
     const { loader, cacheDir, delays } = await loaderFor([bad.url, good.url]);
     await loader.getRuntime('demo', '1.0');
     await expectCached(cacheDir, fixture);
-    expect(bad.requests.map((r) => r.path)).toEqual(['/manifest.json', '/demo-1.0.wasm.br']);
+    expect(bad.requests.map((r) => r.path)).toEqual([
+      '/manifest.json',
+      '/demo-1.0.wasm.br',
+      '/demo-1.0.wasm.gz',
+      '/demo-1.0.wasm',
+    ]);
     expect(good.requests.map((r) => r.path)).toEqual(['/demo-1.0.wasm.br']);
     expect(delays).toEqual([]);
   });
@@ -242,11 +249,14 @@ describe('RuntimeLoader over a real loopback server', () => {
       params: { [constants.BROTLI_PARAM_QUALITY]: 5 },
     });
     const fixture = makeFixture({ brBytes: bomb });
+    // Only the bomb on offer: no other variant rescues the download.
+    fixture.files.delete('demo-1.0.wasm.gz');
+    fixture.files.delete('demo-1.0.wasm');
     const server = await serve(fixture);
     const { loader, cacheDir } = await loaderFor([server.url]);
     const error = await failure(loader.getRuntime('demo', '1.0'));
     expect(error.code).toBe('ERR_ALL_SOURCES_FAILED');
-    expect(error.context.failures?.map((f) => f.code)).toEqual(['ERR_SIZE_EXCEEDED']);
+    expect(error.context.failures?.map((f) => f.code)).toEqual(['ERR_SIZE_EXCEEDED', 'ERR_NOT_FOUND', 'ERR_NOT_FOUND']);
     expect(error.message).toMatch(/decompressed exceeds the \d+ bytes the manifest states/);
     expect(server.count('demo-1.0.wasm.br')).toBe(1);
     await expectNotCached(cacheDir, fixture);

@@ -12,17 +12,19 @@ import {
   tempFile,
   type VerifiedRuntime,
 } from './cache.ts';
+import { cacheError } from './cache-errors.ts';
 import { assertCompanion } from './companions.ts';
 import { downloadTo, type Encoding } from './download.ts';
 import { LoaderError, type SourceFailure } from './errors.ts';
 import { acquireLock } from './lock.ts';
-import { type LanguageIndex, type ManifestIndex, parseManifest, type VersionEntry } from './manifest.ts';
+import { type LanguageIndex, type ManifestIndex, own, parseManifest, type VersionEntry } from './manifest.ts';
 import { assertLanguage, assertVersion, compareVersions } from './names.ts';
 import { classifyNetworkError, openStream } from './open-stream.ts';
 import { type LoaderEvent, type NormalizedOptions, normalizeOptions, type RuntimeLoaderOptions } from './options.ts';
 import { withRetry } from './retry.ts';
 import { manifestValidator, type SchemaValidator } from './schema.ts';
 import { locationOf, type Source } from './sources.ts';
+import { watchSpeed } from './speed.ts';
 
 export type Runtime = VerifiedRuntime;
 
@@ -189,8 +191,12 @@ export class RuntimeLoader {
     await clearCached(this.options.cacheDir, language, version);
   }
 
-  /** Check every cached module's size and sha256 against its entry. Reports; removes nothing. */
-  async verifyCache(): Promise<VerifyResult[]> {
+  /**
+   * Check every cached module's size and sha256 against the entry cached beside it. Reports; removes nothing.
+   * That check trusts the cached entry: someone who can write the cache can alter a module and its entry
+   * together. `online: true` also compares each entry with the manifest of the first source listing it.
+   */
+  async verifyCache(options: { online?: boolean } = {}): Promise<VerifyResult[]> {
     const results: VerifyResult[] = [];
     for (const cached of await this.listCached()) {
       const read = await readCached(this.options.cacheDir, cached.language, cached.version);
@@ -200,7 +206,28 @@ export class RuntimeLoader {
           : { ...cached, ok: false, problem: read.state === 'corrupt' ? read.problem : 'missing' },
       );
     }
-    return results;
+    if (!options.online) return results;
+    this.#assertOnline('verify the cache against a source');
+    return this.#withCall(async (call) => {
+      for (const result of results) {
+        if (!result.ok) continue;
+        try {
+          const { entry, source } = await call.resolve(result.language, result.version);
+          if (entry.sha256 !== result.sha256 || entry.size !== result.size) {
+            Object.assign(result, {
+              ok: false,
+              problem: `cached ${result.size} bytes, sha256 ${result.sha256} differs from the manifest of ${source.label} (${entry.size} bytes, sha256 ${entry.sha256}); 'wasmhub cache clean ${result.language}@${result.version}' then 'wasmhub get' fetches it again`,
+            });
+          }
+        } catch (error) {
+          Object.assign(result, {
+            ok: false,
+            problem: `cannot check online: ${error instanceof Error ? error.message : String(error)}`,
+          });
+        }
+      }
+      return results;
+    });
   }
 
   /** Cached versions of a language, newest first. */
@@ -270,7 +297,10 @@ export class RuntimeLoader {
           const temp = await call.download(language, version, file);
           temps.push(temp);
           // The temp file was hashed while streaming; hash it once more as written to disk before committing.
-          if ((await sha256File(temp, file.size)) !== file.sha256) {
+          const onDisk = await sha256File(temp, file.size).catch((error: unknown) => {
+            throw cacheError(error, temp);
+          });
+          if (onDisk !== file.sha256) {
             throw new LoaderError('ERR_INTEGRITY', `${temp} changed on disk before commit`, {
               context: { language, version },
             });
@@ -280,10 +310,13 @@ export class RuntimeLoader {
         return await commitCached(cacheDir, language, version, moduleTemp, entry, companionTemps);
       } catch (error) {
         // Nothing half-written: temp files that were not committed go, and so does a partial version folder.
-        await Promise.all(temps.map((temp) => rm(temp, { force: true })));
-        if ((await readCached(cacheDir, language, version)).state !== 'ok') {
-          await evictCached(cacheDir, language, version);
-        }
+        // (Best effort: a cleanup failure never hides the error that caused it.)
+        await Promise.all(temps.map((temp) => rm(temp, { force: true }).catch(() => undefined)));
+        const state = await readCached(cacheDir, language, version).then(
+          (read) => read.state,
+          () => 'unreadable',
+        );
+        if (state !== 'ok') await evictCached(cacheDir, language, version).catch(() => undefined);
         throw error;
       }
     } finally {
@@ -315,6 +348,8 @@ class Call {
   readonly #controller = new AbortController();
   readonly #timer: NodeJS.Timeout;
   readonly #manifests = new Map<string, Promise<ManifestIndex | undefined>>();
+  /** Sources that failed as a whole during this call (unreachable, untrusted, too slow): not asked again. */
+  readonly #givenUp = new Set<string>();
 
   constructor(
     private readonly options: NormalizedOptions,
@@ -344,7 +379,7 @@ class Call {
           `${opened.url} is ${opened.length} bytes, more than the ${limit} allowed for a manifest`,
         );
       }
-      return readLimited(opened.body, limit, opened.url);
+      return readLimited(opened.body, limit, opened.url, this.#speedRule());
     });
   }
 
@@ -369,7 +404,7 @@ class Call {
     const file = `${language}-manifest.json`;
     const where = locationOf(source, file);
     const index = parseManifest(await this.fetchText(source, file), this.validator, where);
-    const found = index.languages[language];
+    const found = own(index.languages, language);
     if (index.kind !== 'language' || !found) {
       throw new LoaderError('ERR_MANIFEST_INVALID', `${where} is not the per-language manifest of ${language}`);
     }
@@ -378,7 +413,7 @@ class Call {
 
   async firstManifest(): Promise<ManifestIndex> {
     const failures: SourceFailure[] = [];
-    for (const source of this.options.sources) {
+    for (const source of this.#liveSources()) {
       try {
         const index = await this.manifest(source);
         if (index) return index;
@@ -397,14 +432,15 @@ class Call {
   /** Find the entry of language@version (or the latest) in the first source whose manifest lists it. */
   async resolve(language: string, version: string): Promise<Resolved> {
     const failures: SourceFailure[] = [];
-    for (const source of this.options.sources) {
+    for (const source of this.#liveSources()) {
       try {
         const global = await this.manifest(source);
-        const index = global?.languages[language] ?? (await this.languageManifest(source, language));
+        const index = (global && own(global.languages, language)) ?? (await this.languageManifest(source, language));
         const wanted = version === 'latest' ? index.latest : version;
-        let entry = index.entries[wanted];
+        // Own properties only: `toString`, `constructor` and friends are on every object, not in the manifest.
+        let entry = own(index.entries, wanted);
         if (!entry && index.versions.includes(wanted)) {
-          entry = (await this.languageManifest(source, language)).entries[wanted];
+          entry = own((await this.languageManifest(source, language)).entries, wanted);
         }
         if (!entry) {
           throw new LoaderError(
@@ -430,7 +466,7 @@ class Call {
       candidates.push({ file: entry.variants.gz.file, encoding: 'gz', transfer: entry.variants.gz });
     candidates.push({ file: entry.file, encoding: 'identity', transfer: entry });
     const failures: SourceFailure[] = [];
-    for (const source of this.options.sources) {
+    for (const source of this.#liveSources()) {
       for (const candidate of candidates) {
         const url = locationOf(source, candidate.file);
         try {
@@ -443,20 +479,28 @@ class Call {
               transfer: candidate.transfer,
               module: entry,
               what: url,
+              speed: this.#speedRule(),
               onProgress: (bytes, total) => this.emit({ kind: 'download.progress', url, bytes, total }),
             });
             this.emit({ kind: 'download.done', url });
             return temp;
           });
         } catch (error) {
+          // A local failure (disk full, read-only cache) is no source's fault: stop, name it.
+          if (error instanceof LoaderError && error.code === 'ERR_CACHE') throw error;
           this.#record(failures, source, error);
-          // A missing variant: try the next encoding on the same source. Anything else: next source at once.
-          if (error instanceof LoaderError && error.code === 'ERR_NOT_FOUND') continue;
-          break;
+          // A bad variant (missing, refused, corrupt, truncated) says nothing about the others: try the next
+          // encoding on the same source. Only a failure of the whole source (unreachable, untrusted
+          // certificate, too slow, a Retry-After too long) moves to the next source at once.
+          if (error instanceof LoaderError && error.context.sourceLevel === true) break;
         }
       }
     }
     throw aggregate(failures, `${language}@${version}`);
+  }
+
+  #liveSources(): Source[] {
+    return this.options.sources.filter((source) => !this.#givenUp.has(source.label));
   }
 
   #record(failures: SourceFailure[], source: Source, error: unknown): void {
@@ -464,6 +508,7 @@ class Call {
     if (loaderError.code === 'ERR_DEADLINE' || this.#controller.signal.aborted) {
       throw this.#controller.signal.reason instanceof LoaderError ? this.#controller.signal.reason : loaderError;
     }
+    if (loaderError.context.sourceLevel === true) this.#givenUp.add(source.label);
     const attempts = loaderError.context.attempt;
     const failure: SourceFailure = {
       source: source.label,
@@ -490,6 +535,10 @@ class Call {
     });
   }
 
+  #speedRule() {
+    return { minBytesPerSec: this.options.minSpeedBytesPerSec, windowMs: this.options.minSpeedWindowMs };
+  }
+
   #openOptions() {
     return {
       connectTimeoutMs: this.options.connectTimeoutMs,
@@ -503,11 +552,18 @@ class Call {
   }
 }
 
-async function readLimited(body: Readable, limit: number, url: string): Promise<string> {
+async function readLimited(
+  body: Readable,
+  limit: number,
+  url: string,
+  speedRule: { minBytesPerSec: number; windowMs: number },
+): Promise<string> {
   const chunks: Buffer[] = [];
   let total = 0;
+  const speed = watchSpeed(speedRule, url, (error) => body.destroy(error));
   try {
     for await (const chunk of body) {
+      speed.add((chunk as Buffer).length);
       total += (chunk as Buffer).length;
       if (total > limit) {
         body.destroy();
@@ -519,6 +575,8 @@ async function readLimited(body: Readable, limit: number, url: string): Promise<
     }
   } catch (error) {
     throw classifyNetworkError(error, url);
+  } finally {
+    speed.stop();
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { cacheError } from './cache-errors.ts';
 import { LoaderError } from './errors.ts';
 
 export interface LockOptions {
@@ -22,7 +23,9 @@ export async function acquireLock(
   options: LockOptions,
 ): Promise<() => Promise<void>> {
   const dir = join(cacheDir, language);
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true }).catch((error: unknown) => {
+    throw cacheError(error, dir);
+  });
   const target = join(dir, version);
   const lockfilePath = join(dir, `.${version}.lock`);
   // Imported here, not at the top: only a download takes the lock (proper-lockfile loads graceful-fs and more).
@@ -51,6 +54,8 @@ export async function acquireLock(
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
+        const local = cacheError(error, lockfilePath);
+        if (local instanceof LoaderError) throw local;
         throw new LoaderError('ERR_LOCK', `cannot lock ${lockfilePath}: ${(error as Error).message}`, { cause: error });
       }
       if (Date.now() > options.deadline) {

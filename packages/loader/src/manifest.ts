@@ -23,8 +23,40 @@ export interface ManifestIndex {
   languages: Record<string, LanguageIndex>;
 }
 
+/** `record[key]` when `key` is the record's own property: never `toString`, `constructor` or `__proto__`. */
+export function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** Deepest nesting of objects and arrays accepted in a manifest (the real ones nest 5 levels). */
+export const MAX_MANIFEST_DEPTH = 32;
+
+/** Nesting depth of JSON text, counted without parsing it (brackets inside strings ignored). */
+function nestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return depth;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return depth;
+}
+
 /** Parse and validate manifest bytes (global or per-language) into an index. `where` names the document in errors. */
 export function parseManifest(text: string, validator: SchemaValidator, where: string): ManifestIndex {
+  if (nestingDepth(text, MAX_MANIFEST_DEPTH) > MAX_MANIFEST_DEPTH) {
+    throw new LoaderError(
+      'ERR_MANIFEST_INVALID',
+      `manifest ${where} nests values deeper than ${MAX_MANIFEST_DEPTH} levels: refused (not a WasmHub manifest)`,
+      { context: { url: where } },
+    );
+  }
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -42,9 +74,9 @@ export function parseManifest(text: string, validator: SchemaValidator, where: s
   }
   if (document && typeof document === 'object' && 'languages' in document) {
     const global = document as GlobalManifest;
-    const languages: Record<string, LanguageIndex> = {};
+    const languages: Record<string, LanguageIndex> = Object.create(null);
     for (const [language, info] of Object.entries(global.languages)) {
-      const entries: Record<string, VersionEntry> = {};
+      const entries: Record<string, VersionEntry> = Object.create(null);
       for (const [version, entry] of Object.entries(info.files ?? {})) {
         entries[version] = checkEntry(entry, language, version);
       }
@@ -60,11 +92,13 @@ export function parseManifest(text: string, validator: SchemaValidator, where: s
     return { kind: 'global', languages };
   }
   const single = document as LanguageManifest;
-  return { kind: 'language', languages: { [single.language]: languageIndexOf(single) } };
+  const languages: Record<string, LanguageIndex> = Object.create(null);
+  languages[single.language] = languageIndexOf(single);
+  return { kind: 'language', languages };
 }
 
 export function languageIndexOf(manifest: LanguageManifest): LanguageIndex {
-  const entries: Record<string, VersionEntry> = {};
+  const entries: Record<string, VersionEntry> = Object.create(null);
   for (const [version, entry] of Object.entries(manifest.versions)) {
     entries[version] = checkEntry(entry, manifest.language, version);
   }

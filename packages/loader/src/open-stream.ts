@@ -53,7 +53,8 @@ async function openHttp(start: URL, options: OpenOptions): Promise<OpenedStream>
     const status = response.statusCode ?? 0;
     const location = response.headers.location;
     if (status >= 300 && status < 400 && location) {
-      response.resume();
+      // A body we do not read is destroyed, never drained: an endless one would keep the process alive.
+      response.destroy();
       if (redirects >= options.maxRedirects) {
         throw new LoaderError('ERR_TOO_MANY_REDIRECTS', `${start.href}: more than ${options.maxRedirects} redirects`, {
           context: { url: start.href, status },
@@ -66,6 +67,9 @@ async function openHttp(start: URL, options: OpenOptions): Promise<OpenedStream>
         });
       }
       assertFetchable(next, options.allowHttp);
+      // user:password@ in a Location would become an Authorization header: never send credentials a server hands us.
+      next.username = '';
+      next.password = '';
       url = next;
       continue;
     }
@@ -73,7 +77,7 @@ async function openHttp(start: URL, options: OpenOptions): Promise<OpenedStream>
       const declared = response.headers['content-length'];
       return { body: response, length: declared === undefined ? undefined : Number(declared), url: url.href };
     }
-    response.resume();
+    response.destroy();
     if (status === 404 || status === 410) {
       throw new LoaderError('ERR_NOT_FOUND', `${url.href} answered ${status}`, { context: { url: url.href, status } });
     }
@@ -108,7 +112,7 @@ function requestOnce(url: URL, options: OpenOptions): Promise<IncomingMessage> {
       () =>
         fail(
           new LoaderError('ERR_TIMEOUT', `${url.host}: no connection within ${options.connectTimeoutMs} ms`, {
-            context: { url: url.href },
+            context: { url: url.href, sourceLevel: true },
           }),
         ),
       options.connectTimeoutMs,
@@ -137,10 +141,29 @@ function requestOnce(url: URL, options: OpenOptions): Promise<IncomingMessage> {
   });
 }
 
+/** Errors that say the host cannot be reached at all: no other file on it will do better. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_FAIL']);
+
+/** OpenSSL / Node codes of a certificate the client does not trust. */
+function isCertificateError(code: string | undefined): boolean {
+  return (
+    code !== undefined &&
+    /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_CERT|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE)/.test(code)
+  );
+}
+
 export function classifyNetworkError(error: unknown, url: URL | string): LoaderError {
   const href = typeof url === 'string' ? url : url.href;
   if (error instanceof LoaderError) return error;
   const err = error as NodeJS.ErrnoException;
+  if (isCertificateError(err?.code)) {
+    // Retrying cannot make a certificate trusted: fail fast, say how to fix it.
+    return new LoaderError(
+      'ERR_TLS',
+      `${href}: TLS certificate not trusted (${err.code}); fix the server's certificate, or trust its CA with NODE_EXTRA_CA_CERTS=<file.pem>`,
+      { cause: error, context: { url: href, sourceLevel: true } },
+    );
+  }
   if (err?.name === 'AbortError') {
     return new LoaderError('ERR_DEADLINE', `${href}: overall deadline reached`, {
       cause: error,
@@ -150,7 +173,10 @@ export function classifyNetworkError(error: unknown, url: URL | string): LoaderE
   const detail = err?.code
     ? `${err.code}${err.message && err.message !== err.code ? ` (${err.message})` : ''}`
     : String(err?.message ?? err);
-  return new LoaderError('ERR_NETWORK', `${href}: network error ${detail}`, { cause: error, context: { url: href } });
+  return new LoaderError('ERR_NETWORK', `${href}: network error ${detail}`, {
+    cause: error,
+    context: { url: href, ...(UNREACHABLE.has(err?.code ?? '') ? { sourceLevel: true } : {}) },
+  });
 }
 
 export { locationOf };

@@ -28,9 +28,19 @@ export interface RuntimeLoaderOptions {
   retries?: number;
   retryBaseDelayMs?: number;
   retryMaxDelayMs?: number;
+  /** Longest server Retry-After waited for (default 30 s); a longer one moves to the next source at once. */
+  maxRetryAfterMs?: number;
   connectTimeoutMs?: number;
+  /** No byte at all for this long aborts an attempt (default 30 s). */
   stallTimeoutMs?: number;
-  /** Overall deadline of one call (getRuntime etc.). */
+  /**
+   * Minimum transfer rate (as curl's --speed-limit/--speed-time): a body averaging fewer than
+   * `minSpeedBytesPerSec` over any `minSpeedWindowMs` is abandoned and the next source tried (defaults
+   * 1024 bytes/s over 30 s; 0 turns the rule off).
+   */
+  minSpeedBytesPerSec?: number;
+  minSpeedWindowMs?: number;
+  /** Overall deadline of one call (getRuntime etc.; default 10 min; CLI --deadline). */
   deadlineMs?: number;
   maxRedirects?: number;
   /** A lock not refreshed for this long is taken over. */
@@ -52,6 +62,8 @@ export interface NormalizedOptions {
   policy: RetryPolicy;
   connectTimeoutMs: number;
   stallTimeoutMs: number;
+  minSpeedBytesPerSec: number;
+  minSpeedWindowMs: number;
   deadlineMs: number;
   maxRedirects: number;
   lockStaleMs: number;
@@ -70,8 +82,11 @@ const KNOWN = new Set<string>([
   'retries',
   'retryBaseDelayMs',
   'retryMaxDelayMs',
+  'maxRetryAfterMs',
   'connectTimeoutMs',
   'stallTimeoutMs',
+  'minSpeedBytesPerSec',
+  'minSpeedWindowMs',
   'deadlineMs',
   'maxRedirects',
   'lockStaleMs',
@@ -108,6 +123,12 @@ export function normalizeOptions(options: RuntimeLoaderOptions = {}): Normalized
     ? options.sources
     : (sourcesFromEnv(env) ?? defaultSourceSpecs(repo, options.tag ?? 'latest'));
   const cwd = options.cwd ?? process.cwd();
+  if (options.cacheDir !== undefined && (typeof options.cacheDir !== 'string' || options.cacheDir.trim() === '')) {
+    throw new LoaderError(
+      'ERR_INVALID_OPTION',
+      `option cacheDir must be a folder path, got ${JSON.stringify(options.cacheDir)}: leave it out for the default folder`,
+    );
+  }
   return {
     sources: specs.map((spec) => parseSource(spec, allowHttp, cwd)),
     cacheDir: options.cacheDir ?? defaultCacheDir(env),
@@ -117,9 +138,12 @@ export function normalizeOptions(options: RuntimeLoaderOptions = {}): Normalized
       retries: count('retries', options.retries, 3, 0, 20),
       baseDelayMs: count('retryBaseDelayMs', options.retryBaseDelayMs, 500, 0, 600_000),
       maxDelayMs: count('retryMaxDelayMs', options.retryMaxDelayMs, 30_000, 0, 3_600_000),
+      maxRetryAfterMs: count('maxRetryAfterMs', options.maxRetryAfterMs, 30_000, 0, 24 * 3_600_000),
     },
     connectTimeoutMs: count('connectTimeoutMs', options.connectTimeoutMs, 10_000, 1, 600_000),
     stallTimeoutMs: count('stallTimeoutMs', options.stallTimeoutMs, 30_000, 1, 600_000),
+    minSpeedBytesPerSec: count('minSpeedBytesPerSec', options.minSpeedBytesPerSec, 1024, 0, 1024 * 1024 * 1024),
+    minSpeedWindowMs: count('minSpeedWindowMs', options.minSpeedWindowMs, 30_000, 100, 3_600_000),
     deadlineMs: count('deadlineMs', options.deadlineMs, 10 * 60_000, 1, 24 * 3_600_000),
     maxRedirects: count('maxRedirects', options.maxRedirects, 5, 0, 20),
     lockStaleMs: count('lockStaleMs', options.lockStaleMs, 10_000, 2_000, 3_600_000),

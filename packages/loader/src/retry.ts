@@ -5,8 +5,13 @@ export interface RetryPolicy {
   retries: number;
   /** First computed delay (default 500 ms); doubles each retry. */
   baseDelayMs: number;
-  /** Cap of a computed delay and of a server's Retry-After (default 30 s). */
+  /** Cap of a computed delay (default 30 s). */
   maxDelayMs: number;
+  /**
+   * Longest server Retry-After we wait for (default 30 s). A longer one is not waited out (nor cut short):
+   * the source is given up at once and the next one tried.
+   */
+  maxRetryAfterMs: number;
 }
 
 export interface Clock {
@@ -57,7 +62,7 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
  * exponential backoff base*2^(retry-1), capped, with jitter in [d/2, d].
  */
 export function retryDelay(retry: number, policy: RetryPolicy, random: number, retryAfterMs?: number): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs);
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxRetryAfterMs);
   const computed = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   return Math.round(computed / 2 + (random * computed) / 2);
 }
@@ -90,6 +95,13 @@ export async function withRetry<T>(
       if (!isTransient(error) || attempt > options.policy.retries) throw error;
       const loaderError = error as LoaderError;
       const retryAfter = loaderError.context.retryAfterMs as number | undefined;
+      if (retryAfter !== undefined && retryAfter > options.policy.maxRetryAfterMs) {
+        throw new LoaderError(
+          loaderError.code,
+          `${loaderError.message} with a Retry-After of ${Math.ceil(retryAfter / 1000)} s, more than the ${Math.round(options.policy.maxRetryAfterMs / 1000)} s we wait (maxRetryAfterMs)`,
+          { cause: loaderError.cause, context: { ...loaderError.context, sourceLevel: true } },
+        );
+      }
       const delayMs = retryDelay(attempt, options.policy, options.clock.random(), retryAfter);
       if (options.clock.now() + delayMs > options.deadline) throw error;
       options.onRetry?.({ attempt, delayMs, error: loaderError });

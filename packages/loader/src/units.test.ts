@@ -9,7 +9,7 @@ import { manifestValidator, schemaPath } from './schema.ts';
 import { defaultSourceSpecs, parseSource } from './sources.ts';
 import { makeFixture } from './testing/fixture.ts';
 
-const policy = { retries: 3, baseDelayMs: 500, maxDelayMs: 30_000 };
+const policy = { retries: 3, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 30_000 };
 
 describe('retry timing', () => {
   it('doubles from 500 ms, caps at 30 s, jitters within [d/2, d]', () => {
