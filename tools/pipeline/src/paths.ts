@@ -33,6 +33,9 @@ export const rawWasmPath = (lang: string, ver: string, root = workspaceRoot): st
 export const buildRecordPath = (lang: string, ver: string, root = workspaceRoot): string =>
   join(buildDir(lang, root), `${lang}-${ver}.build.json`);
 /** Optimized module from the optimize stage: build/<lang>/opt/<lang>-<ver>.wasm */
+/** A companion file (e.g. an interpreter's standard library) as the build wrote it, beside the raw module. */
+export const companionBuildPath = (lang: string, file: string, root = workspaceRoot): string =>
+  join(buildDir(lang, root), file);
 export const optDir = (lang: string, root = workspaceRoot): string => join(buildDir(lang, root), 'opt');
 export const optWasmPath = (lang: string, ver: string, root = workspaceRoot): string =>
   join(optDir(lang, root), wasmFileName(lang, ver));

@@ -1,7 +1,7 @@
 // The per-language manifest (runtimes/<lang>/manifest.json): built from plain data, validated, written stably.
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import type { LanguageManifest, VersionEntry } from '../../../../packages/loader/src/manifest-types.ts';
+import type { Companion, LanguageManifest, VersionEntry } from '../../../../packages/loader/src/manifest-types.ts';
 import { stringifyManifest } from './stable-json.ts';
 import { assertLanguageManifest } from './validate.ts';
 import { compareVersions, latestVersion } from './versions.ts';
@@ -17,6 +17,10 @@ export interface VersionInput {
   wasmOpt?: string;
   /** Overrides the language's features for this version. */
   features?: string[];
+  /** Files that travel with the module (variants are added by the release stage). */
+  companions?: Companion[];
+  /** Environment the guest needs to find its companions. */
+  guestEnv?: Record<string, string>;
 }
 
 export interface LanguageManifestInput {
@@ -48,6 +52,8 @@ export function buildLanguageManifest(input: LanguageManifestInput): LanguageMan
       ...(v.wasmOpt ? { wasmOpt: v.wasmOpt } : {}),
       ...(v.unoptimized ? { unoptimized: { size: v.unoptimized.size, sha256: v.unoptimized.sha256 } } : {}),
       ...(input.sourceCommit ? { sourceCommit: input.sourceCommit } : {}),
+      ...(v.companions ? { companions: v.companions.map((c) => ({ ...c })) } : {}),
+      ...(v.guestEnv ? { guestEnv: { ...v.guestEnv } } : {}),
     };
   }
   return {
@@ -69,7 +75,8 @@ export async function readLanguageManifest(path: string): Promise<LanguageManife
 }
 
 /**
- * Keeps the `variants` the release stage added to an entry whose module is unchanged (same sha256),
+ * Keeps the `variants` the release stage added to an entry whose module is unchanged (same sha256), and to
+ * companion files that are unchanged,
  * so re-running metadata after a release does not drop them.
  */
 export function carryOverVariants(next: LanguageManifest, previous: LanguageManifest | undefined): LanguageManifest {
@@ -77,6 +84,10 @@ export function carryOverVariants(next: LanguageManifest, previous: LanguageMani
   for (const [ver, entry] of Object.entries(next.versions)) {
     const old = previous.versions[ver];
     if (old?.variants && old.sha256 === entry.sha256 && !entry.variants) entry.variants = old.variants;
+    for (const companion of entry.companions ?? []) {
+      const before = old?.companions?.find((c) => c.file === companion.file && c.sha256 === companion.sha256);
+      if (before?.variants && !companion.variants) companion.variants = before.variants;
+    }
   }
   return next;
 }

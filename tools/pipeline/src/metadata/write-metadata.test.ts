@@ -155,4 +155,34 @@ describe('metadata stage', () => {
       /^build\/demo\/demo-2\.0\.verify\.json: cannot read the verification record \(ENOENT.*\): run the earlier stages first$/,
     );
   });
+
+  it('carries the companion files the build recorded (and refuses one changed since the build)', async () => {
+    const record = buildRecordPath('demo', '1.9', root);
+    const original = await readFile(record, 'utf8');
+    const stdlib = Buffer.from('a standard library\n');
+    await writeFile(join(root, 'build/demo/demo-1.9-stdlib.zip'), stdlib);
+    const companion = {
+      file: 'demo-1.9-stdlib.zip',
+      size: stdlib.length,
+      sha256: sha256Hex(stdlib),
+      guestPath: '/usr/local/lib/demo19.zip',
+    };
+    await writeFile(
+      record,
+      JSON.stringify({ ...JSON.parse(original), companions: [companion], guestEnv: { DEMOHOME: '/usr/local' } }),
+    );
+    try {
+      const { manifest } = await writeMetadata({ config, versions: config.versions, root, env: {}, log: quiet });
+      expect(manifest.versions['1.9']?.companions).toEqual([companion]);
+      expect(manifest.versions['1.9']?.guestEnv).toEqual({ DEMOHOME: '/usr/local' });
+      expect(manifest.versions['1.10']?.companions).toBeUndefined();
+      await writeFile(join(root, 'build/demo/demo-1.9-stdlib.zip'), 'changed');
+      await expect(writeMetadata({ config, versions: config.versions, root, env: {}, log: quiet })).rejects.toThrow(
+        /^build\/demo\/demo-1\.9-stdlib\.zip: companion check "sha256" failed/,
+      );
+    } finally {
+      await writeFile(record, original);
+      await writeMetadata({ config, versions: config.versions, root, env: {}, log: quiet });
+    }
+  });
 });

@@ -16,7 +16,14 @@ import {
   writeLanguageManifest,
 } from '../manifest/language-manifest.ts';
 import { resolveSourceStamp } from '../manifest/released.ts';
-import { buildRecordPath, languageManifestPath, optWasmPath, verifyRecordPath, workspaceRoot } from '../paths.ts';
+import {
+  buildRecordPath,
+  companionBuildPath,
+  languageManifestPath,
+  optWasmPath,
+  verifyRecordPath,
+  workspaceRoot,
+} from '../paths.ts';
 import type { RuntimeConfig, RuntimeVersion } from '../runtime/config.ts';
 import type { VerificationRecord } from '../verify/verify-stage.ts';
 import { sha256Hex } from '../verify/wasm-checks.ts';
@@ -31,6 +38,9 @@ export interface WriteMetadataInput {
 
 interface BuildRecordLike {
   sha256?: string;
+  /** Companion files the build wrote beside the module (build/<lang>/<file>). */
+  companions?: { file: string; size: number; sha256: string; guestPath: string }[];
+  guestEnv?: Record<string, string>;
   toolchain?: string;
   builder?: { id?: string; image?: string };
 }
@@ -78,6 +88,18 @@ async function versionInput(config: RuntimeConfig, version: RuntimeVersion, root
       `${relative(root, recordPath)}: verified module ${record.unoptimized.sha256} is not the one built (${build.sha256}): run optimize and verify again`,
     );
   }
+  for (const companion of build?.companions ?? []) {
+    const path = companionBuildPath(lang, companion.file, root);
+    const bytes = await readFile(path).catch(() => undefined);
+    const found = bytes ? sha256Hex(bytes) : 'no file';
+    if (found !== companion.sha256) {
+      throw new PipelineError(
+        'ERR_WASM_INVALID',
+        `${relative(root, path)}: companion check "sha256" failed: expected ${companion.sha256} (built), found ${found}: run the build stage again`,
+        { context: { file: path, check: 'sha256', expected: companion.sha256, found } },
+      );
+    }
+  }
   return {
     version: version.label,
     size: record.optimized.size,
@@ -87,6 +109,12 @@ async function versionInput(config: RuntimeConfig, version: RuntimeVersion, root
     features: version.features,
     ...(build?.toolchain ? { toolchain: build.toolchain } : {}),
     ...(build?.builder?.id ? { builderImage: build.builder.id } : {}),
+    ...(build?.companions?.length
+      ? {
+          companions: build.companions.map(({ file, size, sha256, guestPath }) => ({ file, size, sha256, guestPath })),
+        }
+      : {}),
+    ...(build?.guestEnv && Object.keys(build.guestEnv).length > 0 ? { guestEnv: { ...build.guestEnv } } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import { stringifyManifest } from '../manifest/stable-json.ts';
 import { compareVersions } from '../manifest/versions.ts';
 import { brotliBytes, type CompressedVariants, gzipBytes } from './compress.ts';
 import { compareNames, formatSha256Sums, sha256Hex } from './digest.ts';
-import type { GlobalManifest, LanguageManifest, VersionEntry } from './manifest-shapes.ts';
+import type { Companion, GlobalManifest, LanguageManifest, VersionEntry } from './manifest-shapes.ts';
 
 export interface LanguageInput {
   language: string;
@@ -16,6 +16,10 @@ export interface LanguageInput {
   modules: Record<string, Uint8Array>;
   /** Precompressed variants by version (see compressModules); computed here when absent. */
   variants?: Record<string, CompressedVariants>;
+  /** Bytes of the versions' companion files: version -> companion file name -> bytes (checked against the entry). */
+  companions?: Record<string, Record<string, Uint8Array>>;
+  /** Precompressed variants of companion files by file name; computed here when absent. */
+  companionVariants?: Record<string, CompressedVariants>;
 }
 
 export interface ReleaseInput {
@@ -69,6 +73,42 @@ function sortedRecord<T>(record: Record<string, T>, compare: (a: string, b: stri
   return out;
 }
 
+/** A companion file and its gzip/brotli variants as assets; its bytes must be the ones the entry describes. */
+function companionAssets(
+  lang: LanguageInput,
+  ver: string,
+  companion: Companion,
+): { assets: ReleaseAsset[]; companion: Companion } {
+  const task = `${lang.language}@${ver}`;
+  const bytes = lang.companions?.[ver]?.[companion.file];
+  if (!bytes) {
+    throw new PipelineError('ERR_RELEASE', `${task}: no bytes were given for companion file ${companion.file}`, {
+      context: { language: lang.language, version: ver, file: companion.file },
+    });
+  }
+  const raw = makeAsset(companion.file, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  if (raw.size !== companion.size || raw.sha256 !== companion.sha256) {
+    throw new PipelineError(
+      'ERR_INTEGRITY',
+      `${task}: companion ${companion.file} is ${raw.size} bytes with sha256 ${raw.sha256}, the manifest states ${companion.size} bytes, ${companion.sha256}`,
+      { context: { language: lang.language, version: ver, file: companion.file } },
+    );
+  }
+  const given = lang.companionVariants?.[companion.file];
+  const gz = makeAsset(`${companion.file}.gz`, given?.gz ?? gzipBytes(bytes));
+  const br = makeAsset(`${companion.file}.br`, given?.br ?? brotliBytes(bytes));
+  return {
+    assets: [raw, gz, br],
+    companion: {
+      ...companion,
+      variants: {
+        br: { file: br.name, size: br.size, sha256: br.sha256 },
+        gz: { file: gz.name, size: gz.size, sha256: gz.sha256 },
+      },
+    },
+  };
+}
+
 export function assembleRelease(input: ReleaseInput): AssembledRelease {
   const assets: ReleaseAsset[] = [];
   const languageManifests: Record<string, LanguageManifest> = {};
@@ -91,6 +131,11 @@ export function assembleRelease(input: ReleaseInput): AssembledRelease {
       const gz = makeAsset(`${entry.file}.gz`, given?.gz ?? gzipBytes(module));
       const br = makeAsset(`${entry.file}.br`, given?.br ?? brotliBytes(module));
       assets.push(wasm, gz, br);
+      const companions = (entry.companions ?? []).map((companion) => {
+        const released = companionAssets(lang, ver, companion);
+        assets.push(...released.assets);
+        return released.companion;
+      });
       versions[ver] = {
         ...entry,
         size: wasm.size,
@@ -99,6 +144,7 @@ export function assembleRelease(input: ReleaseInput): AssembledRelease {
           br: { file: br.name, size: br.size, sha256: br.sha256 },
           gz: { file: gz.name, size: gz.size, sha256: gz.sha256 },
         },
+        ...(entry.companions ? { companions } : {}),
       };
     }
     const manifest: LanguageManifest = { ...lang.manifest, versions };

@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { PipelineError } from '../errors.ts';
 import { assertLanguageManifest } from '../manifest/validate.ts';
-import { languageManifestPath, optWasmPath, runtimeConfigPath, runtimesDir } from '../paths.ts';
+import { companionBuildPath, languageManifestPath, optWasmPath, runtimeConfigPath, runtimesDir } from '../paths.ts';
 import { verifyModule } from '../verify/verify-module.ts';
 import type { LanguageInput, ReleaseInput } from './assemble.ts';
 import { type CompressedVariants, compressModules } from './compress.ts';
@@ -83,13 +83,34 @@ export async function loadLanguageInput(lang: string, root: string): Promise<Lan
     license?: unknown;
   };
   const modules: Record<string, Uint8Array> = {};
+  const companions: Record<string, Record<string, Uint8Array>> = {};
   for (const [ver, entry] of Object.entries(manifest.versions)) {
     modules[ver] = await verifyReleaseModule(optWasmPath(lang, ver, root), entry, `${lang}@${ver}`);
+    for (const companion of entry.companions ?? []) {
+      const path = companionBuildPath(lang, companion.file, root);
+      const bytes = await readFile(path).catch((cause: unknown) => {
+        throw new PipelineError(
+          'ERR_RELEASE',
+          `[${lang}@${ver}] companion ${path} is missing (${(cause as Error).message.split('\n')[0]}); run the build stage again`,
+          { cause },
+        );
+      });
+      if (bytes.length !== companion.size || sha256Hex(bytes) !== companion.sha256) {
+        throw new PipelineError(
+          'ERR_INTEGRITY',
+          `[${lang}@${ver}] companion ${path} is not the file the manifest describes (${companion.size} bytes, sha256 ${companion.sha256}); run the build and metadata stages again`,
+          { context: { file: path } },
+        );
+      }
+      companions[ver] ??= {};
+      companions[ver][companion.file] = bytes;
+    }
   }
   return {
     language: lang,
     manifest,
     modules,
+    ...(Object.keys(companions).length > 0 ? { companions } : {}),
     ...(typeof config.source === 'string' ? { source: config.source } : {}),
     ...(typeof config.license === 'string' ? { license: config.license } : {}),
   };
@@ -166,6 +187,20 @@ export async function loadReleaseInput(
   flat.forEach((item, i) => {
     item.lang.variants ??= {};
     item.lang.variants[item.ver] = variants[i] as CompressedVariants;
+  });
+  // Companion files (an interpreter's standard library) get the same deterministic, cached variants.
+  const files = languages.flatMap((lang) =>
+    Object.values(lang.companions ?? {}).flatMap((byFile) =>
+      Object.entries(byFile).map(([file, bytes]) => ({ lang, file, bytes })),
+    ),
+  );
+  const companionVariants = await compressModules(
+    files.map((item) => item.bytes),
+    options.compressionCache ? { cacheDir: options.compressionCache } : {},
+  );
+  files.forEach((item, i) => {
+    item.lang.companionVariants ??= {};
+    item.lang.companionVariants[item.file] = companionVariants[i] as CompressedVariants;
   });
   return {
     version: options.version,

@@ -1,5 +1,6 @@
 // The manifest shapes the release stage reads and writes: the types generated from manifest.schema.json.
 export type {
+  Companion,
   GlobalLanguage,
   GlobalManifest,
   LanguageManifest,
