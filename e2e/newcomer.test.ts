@@ -128,6 +128,31 @@ it.skipIf(!docker)('`npx nx run-many -t release` on a clean clone stages a compl
   expect(listed).toContain('manifest.json');
 });
 
+/** The first ```sh block after a heading of README.md, as written there. */
+async function readmeBlock(heading: string): Promise<string> {
+  const readme = await readFile(join(clone, 'README.md'), 'utf8');
+  const at = readme.indexOf(`\n${heading}\n`);
+  expect(at, `README.md has no heading ${heading}`).toBeGreaterThanOrEqual(0);
+  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(at));
+  expect(block, `no sh block under ${heading}`).not.toBeNull();
+  return (block as RegExpExecArray)[1] as string;
+}
+
+it.skipIf(!docker)("the README's consumer commands work verbatim after the main command", async () => {
+  expect(releaseDir, 'the release test must pass first').toBeDefined();
+  const block = await readmeBlock('## Consuming a runtime');
+  // One bash, as a reader pasting the block: every line must succeed; the cache is the reader's own.
+  const env = { ...cleanEnv(), HOME: join(work, 'home'), WASMHUB_CACHE_DIR: join(work, 'cache-readme') };
+  delete env.WASMHUB_SOURCES;
+  const { code, output } = await runStreaming('bash', ['-euo', 'pipefail', '-c', block], clone, env);
+  expect(code, output.slice(-4000)).toBe(0);
+  expect(output).toContain('hello from wasi\n');
+  expect(output).toMatch(/^- +\d+ README\.md$/m); // `ls /work` lists the checkout through --dir
+  expect(output).toMatch(/^go\tlatest 1\.27\t/m);
+  expect(output).toMatch(/^ok\trust@1\.85$/m);
+  expect(output).toMatch(/^cleaned rust in /m);
+});
+
 it.skipIf(!docker)('`nx run-many -t metadata` again is fully cached and byte-identical', async () => {
   expect(releaseDir, 'the release test must pass first').toBeDefined();
   const manifests = async () =>

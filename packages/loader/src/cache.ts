@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readdirSync, rmSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -174,6 +174,58 @@ export async function sweepTemp(cacheDir: string, maxAgeMs = 3_600_000): Promise
   }
 }
 
+/** The pid a temp file was named with (`<hint>.<pid>.<random>.part`), or undefined. */
+function pidOfTemp(name: string): number | undefined {
+  const match = /\.(\d+)\.[0-9a-f]{12}\.part$/.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove partial downloads nobody is writing: temp files of processes that are gone, and any older than
+ * `maxAgeMs`. Files of live processes stay (another `wasmhub get` may be writing them). Returns the count.
+ */
+export async function sweepPartials(cacheDir: string, maxAgeMs = 3_600_000): Promise<number> {
+  const dir = join(cacheDir, TEMP_DIR);
+  const cutoff = Date.now() - maxAgeMs;
+  let removed = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const path = join(dir, name);
+    const pid = pidOfTemp(name);
+    const info = await stat(path).catch(() => undefined);
+    if (!info) continue;
+    const stale =
+      pid === undefined ? info.mtimeMs < cutoff : pid !== process.pid && (!isAlive(pid) || info.mtimeMs < cutoff);
+    if (stale) {
+      await rm(path, { recursive: true, force: true }).catch(() => undefined);
+      removed++;
+    }
+  }
+  return removed;
+}
+
+/** Remove this process's own temp files at once (Ctrl-C): synchronous, so it runs before the process ends. */
+export function removeOwnPartialsSync(cacheDir: string): void {
+  const dir = join(cacheDir, TEMP_DIR);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (pidOfTemp(name) === process.pid) rmSync(join(dir, name), { force: true });
+  }
+}
+
 /**
  * Commit a verified module and its verified companions (`companionTemps[i]` holds `entry.companions[i]`):
  * atomic renames of the module and companions, then of the entry (the entry marks completeness).
@@ -257,9 +309,9 @@ async function listNames(dir: string): Promise<string[]> {
 }
 
 export async function clearCached(cacheDir: string, language?: string, version?: string): Promise<void> {
+  await sweepPartials(cacheDir);
   if (language === undefined) {
     for (const name of await listNames(cacheDir)) await rm(join(cacheDir, name), { recursive: true, force: true });
-    await rm(join(cacheDir, TEMP_DIR), { recursive: true, force: true });
     return;
   }
   assertLanguage(language);

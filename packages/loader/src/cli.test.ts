@@ -11,7 +11,7 @@ import { startServer, type TestServer } from './testing/server.ts';
 // The CLI runs as a real child process: `node --import tsx src/cli.ts` (the source, as tsx runs it in the repo).
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const cliSource = fileURLToPath(new URL('./cli.ts', import.meta.url));
-const cliBuilt = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const binShim = fileURLToPath(new URL('../bin/wasmhub.js', import.meta.url));
 
 interface Result {
   code: number | null;
@@ -178,14 +178,14 @@ describe('wasmhub CLI (child processes)', { timeout: 240_000 }, () => {
     expect(JSON.parse((await run(['cache', 'ls', '--json'], { env })).stdout)).toEqual([]);
   });
 
-  it.runIf(existsSync(cliBuilt))('the built bin (dist/cli.js, shebang) fetches from a file:// source', async () => {
+  it('the package bin (bin/wasmhub.js, shebang: dist/ when fresh, else the source) fetches from a file:// source', async () => {
     const fixture = makeFixture();
     const root = await tempDir();
     await writeFixture(fixture, join(root, 'release'));
     const result = await run(
       ['get', 'demo', '--source', `file://${join(root, 'release')}`, '--cache-dir', join(root, 'cache')],
       {
-        command: [cliBuilt],
+        command: [binShim],
       },
     );
     expect(result.stderr).not.toMatch(/ERR_/);

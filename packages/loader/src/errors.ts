@@ -19,6 +19,7 @@ export type LoaderErrorCode =
   | 'ERR_OFFLINE'
   | 'ERR_LOCK'
   | 'ERR_CACHE'
+  | 'ERR_TRAP'
   | 'ERR_USAGE';
 
 export interface LoaderErrorContext {

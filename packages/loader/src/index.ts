@@ -13,4 +13,5 @@ export {
 export type { Companion, GlobalManifest, LanguageManifest, VersionEntry } from './manifest.ts';
 export { compareVersions } from './names.ts';
 export type { LoaderEvent, RuntimeLoaderOptions } from './options.ts';
+export { type Instantiated, type RunOptions, type WasiOptions, wasiOptions } from './run.ts';
 export { defaultSourceSpecs, githubReleaseBase, jsdelivrBase } from './sources.ts';

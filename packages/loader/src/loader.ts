@@ -22,6 +22,7 @@ import { assertLanguage, assertVersion, compareVersions } from './names.ts';
 import { classifyNetworkError, openStream } from './open-stream.ts';
 import { type LoaderEvent, type NormalizedOptions, normalizeOptions, type RuntimeLoaderOptions } from './options.ts';
 import { withRetry } from './retry.ts';
+import { type Instantiated, instantiateRuntime, type RunOptions, type WasiOptions, wasiOptions } from './run.ts';
 import { manifestValidator, type SchemaValidator } from './schema.ts';
 import { locationOf, type Source } from './sources.ts';
 import { watchSpeed } from './speed.ts';
@@ -58,6 +59,8 @@ const USER_AGENT = 'wasmhub-loader/0.1 (+https://github.com/wasmhub/wasmhub)';
 export class RuntimeLoader {
   readonly options: NormalizedOptions;
   #validator: SchemaValidator | undefined;
+  /** Compiled modules by sha256: one compilation per module per loader. */
+  readonly #modules = new Map<string, Promise<WasmModule>>();
 
   constructor(options: RuntimeLoaderOptions = {}) {
     this.options = normalizeOptions(options);
@@ -120,9 +123,54 @@ export class RuntimeLoader {
     });
   }
 
-  /** Compile the runtime after reading its bytes once and checking them (no time-of-check/time-of-use gap). */
+  /**
+   * Compile the runtime after reading its bytes once and checking them (no time-of-check/time-of-use gap).
+   * A module is compiled once per loader: later calls for the same bytes (same sha256) reuse it.
+   */
   async compile(language: string, version = 'latest'): Promise<WasmModule> {
+    return (await this.#compiled(language, version)).module;
+  }
+
+  /**
+   * The WASI options for one run of a runtime, for hosts that bring their own WASI: the runtime's companion
+   * folders and guest environment merged under the caller's `preopens` and `env`, argv[0] the language.
+   */
+  async wasiOptions(
+    language: string,
+    version = 'latest',
+    options: RunOptions = {},
+  ): Promise<{ runtime: Runtime; module: WasmModule; wasi: WasiOptions }> {
+    const { runtime, module } = await this.#compiled(language, version);
+    return { runtime, module, wasi: wasiOptions(runtime, options) };
+  }
+
+  /** The runtime instantiated under node:wasi, not yet started (`start()` returns the exit status). */
+  async instantiate(language: string, version = 'latest', options: RunOptions = {}): Promise<Instantiated> {
+    const { runtime, module } = await this.#compiled(language, version);
+    return instantiateRuntime(runtime, module, wasiOptions(runtime, options));
+  }
+
+  /**
+   * Get (cache, sources, integrity) and run a runtime under node:wasi; resolves to the guest's exit status.
+   * A trap rejects with ERR_TRAP. Nothing of the host is visible to the guest unless passed in `options`.
+   */
+  async run(language: string, version = 'latest', options: RunOptions = {}): Promise<number> {
+    return (await this.instantiate(language, version, options)).start();
+  }
+
+  async #compiled(language: string, version: string): Promise<{ runtime: Runtime; module: WasmModule }> {
     const runtime = await this.getRuntime(language, version);
+    const key = `${runtime.sha256}:${runtime.size}`;
+    let pending = this.#modules.get(key);
+    if (!pending) {
+      pending = this.#compileVerified(runtime);
+      this.#modules.set(key, pending);
+      pending.catch(() => this.#modules.delete(key));
+    }
+    return { runtime, module: await pending };
+  }
+
+  async #compileVerified(runtime: Runtime): Promise<WasmModule> {
     const bytes = await readFile(runtime.path);
     const { createHash } = await import('node:crypto');
     const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -131,7 +179,7 @@ export class RuntimeLoader {
         'ERR_INTEGRITY',
         `${runtime.path} changed while being read: sha256 ${sha256}, expected ${runtime.sha256}`,
         {
-          context: { language, version: runtime.version, path: runtime.path },
+          context: { language: runtime.language, version: runtime.version, path: runtime.path },
         },
       );
     }
@@ -411,6 +459,21 @@ class Call {
     return found;
   }
 
+  /** The per-language manifest; when there is none but the global manifest is there, name what it offers. */
+  async #languageOrList(source: Source, language: string, global: ManifestIndex | undefined): Promise<LanguageIndex> {
+    try {
+      return await this.languageManifest(source, language);
+    } catch (error) {
+      if (!global || !(error instanceof LoaderError) || error.code !== 'ERR_NOT_FOUND') throw error;
+      const available = Object.keys(global.languages).sort();
+      throw new LoaderError(
+        'ERR_NOT_FOUND',
+        `${source.label} has no ${language} runtime (available: ${available.join(', ') || 'none'})`,
+        { context: { language, available } },
+      );
+    }
+  }
+
   async firstManifest(): Promise<ManifestIndex> {
     const failures: SourceFailure[] = [];
     for (const source of this.#liveSources()) {
@@ -435,7 +498,8 @@ class Call {
     for (const source of this.#liveSources()) {
       try {
         const global = await this.manifest(source);
-        const index = (global && own(global.languages, language)) ?? (await this.languageManifest(source, language));
+        const index =
+          (global && own(global.languages, language)) ?? (await this.#languageOrList(source, language, global));
         const wanted = version === 'latest' ? index.latest : version;
         // Own properties only: `toString`, `constructor` and friends are on every object, not in the manifest.
         let entry = own(index.entries, wanted);

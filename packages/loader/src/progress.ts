@@ -4,7 +4,7 @@ import type { LoaderEvent } from './options.ts';
 export function createReporter(
   stream: NodeJS.WriteStream,
   options: { quiet?: boolean } = {},
-): (event: LoaderEvent) => void {
+): ((event: LoaderEvent) => void) & { end(): void } {
   const tty = Boolean(stream.isTTY);
   let lastDraw = 0;
   let barShown = false;
@@ -12,7 +12,7 @@ export function createReporter(
     if (barShown) stream.write('\r\x1b[2K');
     barShown = false;
   };
-  return (event) => {
+  const report = (event: LoaderEvent): void => {
     if (options.quiet) return;
     switch (event.kind) {
       case 'download.progress': {
@@ -56,6 +56,8 @@ export function createReporter(
         return;
     }
   };
+  // end(): erase a progress bar left on the line (Ctrl-C, an error), so the shell prompt starts clean.
+  return Object.assign(report, { end: clearBar });
 }
 
 function kib(bytes: number): string {

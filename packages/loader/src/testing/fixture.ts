@@ -49,6 +49,8 @@ export interface FixtureOptions {
   globalFiles?: boolean;
   /** Override the `.br` bytes (its variant size/sha256 follow the bytes given). */
   brBytes?: Buffer;
+  /** The module's bytes (default: a synthetic valid module with a padding section). */
+  wasm?: Buffer;
   /** Override the entry's file name (hardening tests). */
   fileName?: string;
 }
@@ -56,7 +58,7 @@ export interface FixtureOptions {
 export function makeFixture(options: FixtureOptions = {}): Fixture {
   const language = options.language ?? 'demo';
   const version = options.version ?? '1.0';
-  const wasm = makeWasm(options.padding ?? 4096);
+  const wasm = options.wasm ?? makeWasm(options.padding ?? 4096);
   const file = options.fileName ?? `${language}-${version}.wasm`;
   const br = options.brBytes ?? brotliCompressSync(wasm);
   const gz = gzipSync(wasm, { level: 9 });
