@@ -142,7 +142,11 @@ it.skipIf(!docker)("the README's consumer commands work verbatim after the main 
   expect(releaseDir, 'the release test must pass first').toBeDefined();
   const block = await readmeBlock('## Consuming a runtime');
   // One bash, as a reader pasting the block: every line must succeed; the cache is the reader's own.
-  const env = { ...cleanEnv(), HOME: join(work, 'home'), WASMHUB_CACHE_DIR: join(work, 'cache-readme') };
+  const env: NodeJS.ProcessEnv = {
+    ...cleanEnv(),
+    HOME: join(work, 'home'),
+    WASMHUB_CACHE_DIR: join(work, 'cache-readme'),
+  };
   delete env.WASMHUB_SOURCES;
   const { code, output } = await runStreaming('bash', ['-euo', 'pipefail', '-c', block], clone, env);
   expect(code, output.slice(-4000)).toBe(0);
