@@ -2,13 +2,14 @@
 // prints one table of ratios measured side by side in this run. Progress goes to stderr; the table to
 // stdout; everything measured to build/bench/results.json.
 // Env: BENCH_RUNS (default 5), BENCH_COLD_RUNS (default 5), BENCH_LANG/BENCH_VER (go/1.24: items 1 and 2),
-// BENCH_ONLY (comma list of: release,loader,optimize,build,cached) to run a subset, BENCH_OPT=largest
+// BENCH_ONLY (comma list of: release,loader,optimize,build,cached,interpreters) to run a subset, BENCH_OPT=largest
 // (item 3 on the largest module instead of the smallest).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BuildOverheadResult, benchBuildOverhead } from './build-overhead.ts';
 import { benchCachedRebuild, type CachedRebuildResult } from './cached-rebuild.ts';
+import { benchInterpreters, type InterpreterResult } from './interpreters.ts';
 import { fmtMs, ratio } from './lib/stats.ts';
 import {
   benchDir,
@@ -44,7 +45,7 @@ const runs = int('BENCH_RUNS', 5, 1);
 const coldRuns = int('BENCH_COLD_RUNS', 5, 1);
 const lang = process.env.BENCH_LANG ?? 'go';
 const ver = process.env.BENCH_VER ?? '1.24';
-const parts = ['release', 'loader', 'optimize', 'build', 'cached'];
+const parts = ['release', 'loader', 'optimize', 'build', 'cached', 'interpreters'];
 const only = new Set((process.env.BENCH_ONLY ?? parts.join(',')).split(',').map((s) => s.trim()));
 for (const part of only)
   if (!parts.includes(part))
@@ -91,6 +92,7 @@ const results: {
   optimize?: OptimizeResult;
   build?: BuildOverheadResult;
   cached?: CachedRebuildResult;
+  interpreters?: InterpreterResult[];
 } = {};
 
 await createReleaseWorkspace(repoRoot, versions);
@@ -115,6 +117,7 @@ if (only.has('optimize')) {
   results.optimize = await benchOptimize({ module: optTarget.raw, level, runs, log });
 }
 if (only.has('build')) results.build = await benchBuildOverhead({ lang, ver, runs, log });
+if (only.has('interpreters')) results.interpreters = await benchInterpreters({ versions, runs, log });
 if (only.has('cached')) results.cached = await benchCachedRebuild({ lang, ver, runs, coldRuns, log });
 
 // ---- the table ----
@@ -253,8 +256,27 @@ if (r) {
   );
 }
 
+for (const [i, it] of (results.interpreters ?? []).entries()) {
+  rows.push(
+    ratioRow(
+      `8${'abcdefghijklmnopqrstuvwxyz'[i] ?? i}`,
+      `interpreter speed: ${it.runtime} ${it.script} under node:wasi vs native ${it.native}`,
+      it.wasm,
+      it.nativeRun,
+      ratio(it.wasm, it.nativeRun),
+      2.0,
+    ),
+  );
+}
+if (results.interpreters?.length)
+  notes.push(
+    `8: whole runs: a node process (start ${fmtMs(results.loader?.cold.nodeStart.median ?? Number.NaN)} when item 4 ran) compiling and running the optimized module vs the native binary timed inside one container of the native-interpreters image; scripts in bench/scripts/.`,
+  );
+const nativeSize = new Map(
+  (results.interpreters ?? []).map((it) => [it.runtime, `${kb(it.nativeBytes)} (${it.native})`]),
+);
 const sizeTable = renderPlain(
-  ['runtime', 'raw', 'wasm-opt', 'gzip -9', 'brotli q11', 'opt/raw', 'br/raw'],
+  ['runtime', 'raw', 'wasm-opt', 'gzip -9', 'brotli q11', 'opt/raw', 'br/raw', 'native Debian binary'],
   sizes.map((s) => [
     s.runtime,
     kb(s.raw),
@@ -263,6 +285,7 @@ const sizeTable = renderPlain(
     kb(s.brotli),
     pct(s.opt, s.raw),
     pct(s.brotli, s.raw),
+    nativeSize.get(s.runtime) ?? '-',
   ]),
 );
 const elapsed = performance.now() - started;
