@@ -2,7 +2,7 @@
 # in the builder image (docker/wasi-python.Dockerfile: node + the python3.13 tarball holding Lib/test).
 # usage: sh regrtest.sh PYTHON_WASM STDLIB_ZIP TEST_MODULE[:IGNORE_PATTERN,...]...
 # Each module runs in its own interpreter (WASI has no subprocesses, so regrtest cannot isolate them),
-# so a crash stops one module, not the run. Prints one line per module and the regrtest summary line:
+# so a crash (or a hang, after WASMHUB_REGRTEST_TIMEOUT seconds, default 900) stops one module, not the run. Prints one line per module and the regrtest summary line:
 #   module <name> exit=<code> run=<n> failures=<n> skipped=<n> ignored=<patterns>
 set -eu
 wasm="$1"; zip="$2"; shift 2
@@ -22,7 +22,7 @@ for spec in "$@"; do
     set -- "$@" --ignorefile "/tmp/ignore-$module.txt"
   fi
   set +e
-  node "$(dirname "$0")/host-runner.mjs" --map "$work/lib::/usr/local/lib" --map "$work/tests::/tests" \
+  timeout "${WASMHUB_REGRTEST_TIMEOUT:-900}" node "$(dirname "$0")/host-runner.mjs" --map "$work/lib::/usr/local/lib" --map "$work/tests::/tests" \
     --map "$work/tmp::/tmp" --env PYTHONHOME=/usr/local --env PYTHONPATH=/tests --env HOME=/tmp --env TMPDIR=/tmp \
     "$wasm" -m test "$@" "$module" > "$work/$module.log" 2>&1
   code=$?
