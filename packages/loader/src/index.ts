@@ -14,4 +14,10 @@ export type { Companion, GlobalManifest, LanguageManifest, VersionEntry } from '
 export { compareVersions } from './names.ts';
 export type { LoaderEvent, RuntimeLoaderOptions } from './options.ts';
 export { type Instantiated, type RunOptions, type WasiOptions, wasiOptions } from './run.ts';
-export { defaultSourceSpecs, githubReleaseBase, jsdelivrBase } from './sources.ts';
+export {
+  defaultSourceSpecs,
+  githubReleaseBase,
+  JSDELIVR_NPM_TEMPLATE,
+  releaseOfTag,
+  UNPKG_NPM_TEMPLATE,
+} from './sources.ts';

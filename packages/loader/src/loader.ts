@@ -24,7 +24,7 @@ import { type LoaderEvent, type NormalizedOptions, normalizeOptions, type Runtim
 import { withRetry } from './retry.ts';
 import { type Instantiated, instantiateRuntime, type RunOptions, type WasiOptions, wasiOptions } from './run.ts';
 import { manifestValidator, type SchemaValidator } from './schema.ts';
-import { locationOf, type Source } from './sources.ts';
+import { concreteSources, locationOf, type Source } from './sources.ts';
 import { watchSpeed } from './speed.ts';
 
 export type Runtime = VerifiedRuntime;
@@ -476,7 +476,16 @@ class Call {
 
   async firstManifest(): Promise<ManifestIndex> {
     const failures: SourceFailure[] = [];
-    for (const source of this.#liveSources()) {
+    for (const spec of this.options.sources) {
+      if (spec.kind === 'template') {
+        failures.push({
+          source: spec.label,
+          code: 'ERR_NOT_FOUND',
+          message: `${spec.label} is per language: it cannot list every runtime`,
+        });
+      }
+    }
+    for (const source of this.#liveSources(undefined)) {
       try {
         const index = await this.manifest(source);
         if (index) return index;
@@ -495,7 +504,7 @@ class Call {
   /** Find the entry of language@version (or the latest) in the first source whose manifest lists it. */
   async resolve(language: string, version: string): Promise<Resolved> {
     const failures: SourceFailure[] = [];
-    for (const source of this.#liveSources()) {
+    for (const source of this.#liveSources(language)) {
       try {
         const global = await this.manifest(source);
         const index =
@@ -530,7 +539,7 @@ class Call {
       candidates.push({ file: entry.variants.gz.file, encoding: 'gz', transfer: entry.variants.gz });
     candidates.push({ file: entry.file, encoding: 'identity', transfer: entry });
     const failures: SourceFailure[] = [];
-    for (const source of this.#liveSources()) {
+    for (const source of this.#liveSources(language)) {
       for (const candidate of candidates) {
         const url = locationOf(source, candidate.file);
         try {
@@ -563,8 +572,11 @@ class Call {
     throw aggregate(failures, `${language}@${version}`);
   }
 
-  #liveSources(): Source[] {
-    return this.options.sources.filter((source) => !this.#givenUp.has(source.label));
+  /** The sources of this call, templates expanded for the language (left out when there is none). */
+  #liveSources(language: string | undefined): Source[] {
+    return concreteSources(this.options.sources, language, this.options.allowHttp, this.options.cwd).filter(
+      (source) => !this.#givenUp.has(source.label),
+    );
   }
 
   #record(failures: SourceFailure[], source: Source, error: unknown): void {

@@ -1,7 +1,7 @@
 import { defaultCacheDir } from './cache.ts';
 import { LoaderError } from './errors.ts';
 import { type Clock, type RetryPolicy, realClock } from './retry.ts';
-import { DEFAULT_REPO, defaultSourceSpecs, parseSource, type Source, sourcesFromEnv } from './sources.ts';
+import { DEFAULT_REPO, defaultSourceSpecs, parseSourceSpec, type SourceSpec, sourcesFromEnv } from './sources.ts';
 
 export type LoaderEvent =
   | { kind: 'cache.hit'; language: string; version: string; path: string }
@@ -14,9 +14,13 @@ export type LoaderEvent =
   | { kind: 'source.failed'; source: string; code: string; message: string };
 
 export interface RuntimeLoaderOptions {
-  /** Sources in order (URLs or folders). Default: WASMHUB_SOURCES, else GitHub Releases then jsDelivr. */
+  /**
+   * Sources in order: URLs or folders under which the release files lie flat, or templates such as
+   * `https://cdn.jsdelivr.net/npm/@wasmhub/runtime-{lang}@{release}/{file}`. Default: WASMHUB_SOURCES,
+   * else GitHub Releases, then jsDelivr and unpkg over the @wasmhub/runtime-<lang> npm packages.
+   */
   sources?: string[];
-  /** Repository (owner/name) and release tag of the default sources. */
+  /** Repository (owner/name) of the default GitHub source, and the release tag (`{release}` of templates). */
   repo?: string;
   tag?: string;
   /** Default: WASMHUB_CACHE_DIR, else the user cache folder + wasmhub. */
@@ -55,7 +59,9 @@ export interface RuntimeLoaderOptions {
 }
 
 export interface NormalizedOptions {
-  sources: Source[];
+  /** Sources in order; templates are expanded per language (see concreteSources). */
+  sources: SourceSpec[];
+  cwd: string;
   cacheDir: string;
   offline: boolean;
   allowHttp: boolean;
@@ -129,8 +135,10 @@ export function normalizeOptions(options: RuntimeLoaderOptions = {}): Normalized
       `option cacheDir must be a folder path, got ${JSON.stringify(options.cacheDir)}: leave it out for the default folder`,
     );
   }
+  const tag = options.tag ?? 'latest';
   return {
-    sources: specs.map((spec) => parseSource(spec, allowHttp, cwd)),
+    sources: specs.map((spec) => parseSourceSpec(spec, allowHttp, tag, cwd)),
+    cwd,
     cacheDir: options.cacheDir ?? defaultCacheDir(env),
     offline: options.offline ?? false,
     allowHttp,

@@ -5,6 +5,17 @@ import { LoaderError } from './errors.ts';
 /** A base under which the release files lie flat: `<base>/manifest.json`, `<base>/<file>`. */
 export type Source = { kind: 'http'; label: string; base: URL } | { kind: 'file'; label: string; dir: string };
 
+/**
+ * A source whose base depends on the language: `{lang}`, `{release}` (the release version, or `latest`) and
+ * `{file}` (the file name; when absent, files lie under the expanded URL). It is expanded to an http or
+ * file source per call; a call that names no language (list) cannot use it.
+ */
+export type TemplateSource = { kind: 'template'; label: string; template: string; release: string };
+export type SourceSpec = Source | TemplateSource;
+
+const PLACEHOLDER = /\{([a-z]+)\}/g;
+const PLACEHOLDERS = new Set(['lang', 'release', 'file']);
+
 export const DEFAULT_REPO = 'wasmhub/wasmhub';
 
 /** GitHub Releases download URL of a tag (`latest` = the repository's latest release). */
@@ -14,15 +25,20 @@ export function githubReleaseBase(repo: string, tag: string): string {
     : `https://github.com/${repo}/releases/download/${encodeURIComponent(tag)}`;
 }
 
-/** jsDelivr's mirror of the repository at a ref (a tag, or `latest`). */
-export function jsdelivrBase(repo: string, tag: string): string {
-  return `https://cdn.jsdelivr.net/gh/${repo}@${encodeURIComponent(tag)}`;
+/**
+ * The npm package of a language's runtimes (`@wasmhub/runtime-<lang>`, version = the release version) as a
+ * CDN serves it: jsDelivr and unpkg answer `/<pkg>@<version>/<file>` with the package's file.
+ */
+export const JSDELIVR_NPM_TEMPLATE = 'https://cdn.jsdelivr.net/npm/@wasmhub/runtime-{lang}@{release}/{file}';
+export const UNPKG_NPM_TEMPLATE = 'https://unpkg.com/@wasmhub/runtime-{lang}@{release}/{file}';
+
+/** The default sources, in order: GitHub Releases, then jsDelivr over the npm packages, then unpkg. */
+export function defaultSourceSpecs(repo = DEFAULT_REPO, tag = 'latest'): string[] {
+  return [githubReleaseBase(repo, tag), JSDELIVR_NPM_TEMPLATE, UNPKG_NPM_TEMPLATE];
 }
 
-/** The default sources, in order: GitHub Releases, then jsDelivr. */
-export function defaultSourceSpecs(repo = DEFAULT_REPO, tag = 'latest'): string[] {
-  return [githubReleaseBase(repo, tag), jsdelivrBase(repo, tag)];
-}
+/** `{release}` of a template: the npm version of a tag (`v1.2.0` -> `1.2.0`), or `latest`. */
+export const releaseOfTag = (tag: string): string => (tag === 'latest' ? 'latest' : tag.replace(/^v(?=\d)/, ''));
 
 /** `WASMHUB_SOURCES`: comma-separated source specs, or undefined when unset/empty. */
 export function sourcesFromEnv(env: Record<string, string | undefined>): string[] | undefined {
@@ -61,6 +77,9 @@ export function assertFetchable(url: URL, allowHttp: boolean): void {
 export function parseSource(spec: string, allowHttp: boolean, cwd = process.cwd()): Source {
   const text = spec.trim();
   if (text === '') throw new LoaderError('ERR_INVALID_SOURCE', 'empty source: give a URL or a folder path');
+  if (/\{[a-z]+\}/.test(text)) {
+    throw new LoaderError('ERR_INVALID_SOURCE', `source ${JSON.stringify(text)} is a template: expand it first`);
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
     let url: URL;
     try {
@@ -88,4 +107,50 @@ export function parseSource(spec: string, allowHttp: boolean, cwd = process.cwd(
 /** The URL (or path) of a file under a source, for messages. The name is already a validated plain file name. */
 export function locationOf(source: Source, file: string): string {
   return source.kind === 'http' ? new URL(file, source.base).href : `${source.dir.replace(/\/$/, '')}/${file}`;
+}
+
+/** Parse a source spec that may be a template (`{lang}`, `{release}`, `{file}`). */
+export function parseSourceSpec(spec: string, allowHttp: boolean, tag: string, cwd = process.cwd()): SourceSpec {
+  const text = spec.trim();
+  const names = [...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
+  if (names.length === 0) return parseSource(text, allowHttp, cwd);
+  const unknown = names.find((name) => !PLACEHOLDERS.has(name));
+  if (unknown !== undefined) {
+    throw new LoaderError(
+      'ERR_INVALID_SOURCE',
+      `source template ${JSON.stringify(text)} has an unknown placeholder {${unknown}}: use {lang}, {release}, {file}`,
+    );
+  }
+  if (names.includes('file') && (!text.endsWith('/{file}') || names.filter((n) => n === 'file').length > 1)) {
+    throw new LoaderError(
+      'ERR_INVALID_SOURCE',
+      `source template ${JSON.stringify(text)}: {file} may only end it, after a /`,
+    );
+  }
+  const release = releaseOfTag(tag);
+  // Check the template's shape (scheme, http policy) once, with sample values.
+  parseSource(expand(text, 'lang', release), allowHttp, cwd);
+  return { kind: 'template', label: text.replaceAll('{release}', release), template: text, release };
+}
+
+function expand(template: string, lang: string, release: string): string {
+  return template
+    .replace(/\/\{file\}$/, '')
+    .replaceAll('{lang}', lang)
+    .replaceAll('{release}', release);
+}
+
+/** The concrete sources of one call: templates expanded for `language`, or left out when there is none. */
+export function concreteSources(
+  specs: readonly SourceSpec[],
+  language: string | undefined,
+  allowHttp: boolean,
+  cwd = process.cwd(),
+): Source[] {
+  return specs.flatMap((spec): Source[] => {
+    if (spec.kind !== 'template') return [spec];
+    if (language === undefined) return [];
+    const source = parseSource(expand(spec.template, language, spec.release), allowHttp, cwd);
+    return [source];
+  });
 }

@@ -6,7 +6,7 @@ import { assertFileName, assertLanguage, assertVersion, compareVersions } from '
 import { normalizeOptions } from './options.ts';
 import { isTransient, parseRetryAfter, retryDelay } from './retry.ts';
 import { manifestValidator, schemaPath } from './schema.ts';
-import { defaultSourceSpecs, parseSource } from './sources.ts';
+import { concreteSources, defaultSourceSpecs, parseSource } from './sources.ts';
 import { makeFixture } from './testing/fixture.ts';
 
 const policy = { retries: 3, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 30_000 };
@@ -53,16 +53,35 @@ describe('names', () => {
 });
 
 describe('sources and options', () => {
-  it('defaults to GitHub Releases then jsDelivr, overridable', () => {
+  it('defaults to GitHub Releases, then jsDelivr and unpkg over the npm packages, overridable', () => {
     expect(defaultSourceSpecs('o/r', 'v1.2.0')).toEqual([
       'https://github.com/o/r/releases/download/v1.2.0',
-      'https://cdn.jsdelivr.net/gh/o/r@v1.2.0',
+      'https://cdn.jsdelivr.net/npm/@wasmhub/runtime-{lang}@{release}/{file}',
+      'https://unpkg.com/@wasmhub/runtime-{lang}@{release}/{file}',
     ]);
     const defaults = normalizeOptions({ env: {}, cacheDir: '/c' });
     expect(defaults.sources.map((s) => s.label)).toEqual([
       'https://github.com/wasmhub/wasmhub/releases/latest/download',
-      'https://cdn.jsdelivr.net/gh/wasmhub/wasmhub@latest',
+      'https://cdn.jsdelivr.net/npm/@wasmhub/runtime-{lang}@latest/{file}',
+      'https://unpkg.com/@wasmhub/runtime-{lang}@latest/{file}',
     ]);
+    const tagged = normalizeOptions({ env: {}, cacheDir: '/c', tag: 'v1.2.0' });
+    expect(concreteSources(tagged.sources, 'go', false).map((s) => s.label)).toEqual([
+      'https://github.com/wasmhub/wasmhub/releases/download/v1.2.0',
+      'https://cdn.jsdelivr.net/npm/@wasmhub/runtime-go@1.2.0',
+      'https://unpkg.com/@wasmhub/runtime-go@1.2.0',
+    ]);
+    // A call without a language (list) leaves the per-language templates out.
+    expect(concreteSources(tagged.sources, undefined, false).map((s) => s.label)).toEqual([
+      'https://github.com/wasmhub/wasmhub/releases/download/v1.2.0',
+    ]);
+    for (const bad of [
+      'https://x.example/{lang}/{nope}/{file}',
+      'https://x.example/{file}/x',
+      'http://x.example/{lang}/',
+    ]) {
+      expect(() => normalizeOptions({ env: {}, cacheDir: '/c', sources: [bad] })).toThrow(/template|plain http/);
+    }
     const fromEnv = normalizeOptions({ env: { WASMHUB_SOURCES: 'https://a.example/x, /srv/release' }, cacheDir: '/c' });
     expect(fromEnv.sources.map((s) => s.label)).toEqual(['https://a.example/x', 'file:///srv/release']);
     expect(normalizeOptions({ env: { WASMHUB_CACHE_DIR: '/w' } }).cacheDir).toBe('/w');

@@ -4,7 +4,7 @@
 // this file only dispatches and owns the single top-level catch.
 import { formatError } from './errors.ts';
 
-const stages = ['build', 'optimize', 'verify', 'metadata', 'release'] as const;
+const stages = ['build', 'optimize', 'verify', 'metadata', 'release', 'npm'] as const;
 type Stage = (typeof stages)[number];
 // The build stage lives in compile/: a folder named build/ reads as build output to tools and people.
 const stageFolders: Record<Stage, string> = {
@@ -13,6 +13,7 @@ const stageFolders: Record<Stage, string> = {
   verify: 'verify',
   metadata: 'metadata',
   release: 'release',
+  npm: 'release/npm',
 };
 
 async function main(argv: string[]): Promise<number> {

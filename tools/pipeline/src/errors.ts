@@ -12,7 +12,9 @@ export type PipelineErrorCode =
   | 'ERR_RELEASE'
   | 'ERR_UPLOAD_HTTP'
   | 'ERR_INVALID_OPTION'
-  | 'ERR_INTEGRITY';
+  | 'ERR_INTEGRITY'
+  | 'ERR_NPM'
+  | 'ERR_NPM_CONFLICT';
 
 /**
  * The one error class of the pipeline. `message` is a single line a user can act on;
