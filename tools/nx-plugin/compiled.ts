@@ -2,7 +2,7 @@
 // transpiler (@swc-node/register) first, ~0.23 s of every command (measured: a cached
 // `nx run go:build --ver=1.24` 1.19 s with index.ts, 0.95 s with plain JS). So nx.json names
 // index.cjs, generated from index.ts by TypeScript's transpileModule and committed;
-// index.test.ts fails when it is out of date. Regenerate: node --import tsx tools/nx-plugin/generate.ts
+// index.test.ts fails when it is out of date. Regenerate: npm run generate
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,5 +22,5 @@ export function compilePlugin(): string {
       newLine: ts.NewLineKind.LineFeed,
     },
   });
-  return `// GENERATED from index.ts by tools/nx-plugin/generate.ts (see compiled.ts); do not edit.\n${outputText}`;
+  return `// GENERATED from index.ts by npm run generate (see compiled.ts); do not edit.\n${outputText}`;
 }

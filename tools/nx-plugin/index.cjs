@@ -1,4 +1,4 @@
-// GENERATED from index.ts by tools/nx-plugin/generate.ts (see compiled.ts); do not edit.
+// GENERATED from index.ts by npm run generate (see compiled.ts); do not edit.
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.createNodesV2 = exports.RUNTIME_TAG = void 0;

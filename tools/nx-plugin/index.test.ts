@@ -24,7 +24,7 @@ describe('nx plugin', () => {
     const nxJson = JSON.parse(await readFile(join(workspaceRoot, 'nx.json'), 'utf8')) as { plugins: string[] };
     expect(nxJson.plugins).toEqual(['./tools/nx-plugin/index.cjs']);
     const committed = await readFile(compiledPluginPath, 'utf8');
-    // On failure: node --import tsx tools/nx-plugin/generate.ts
+    // On failure: npm run generate
     expect(committed === compilePlugin(), `${compiledPluginPath} is out of date with index.ts`).toBe(true);
     // The compiled plugin infers exactly what the source does.
     const compiled = createRequire(import.meta.url)(compiledPluginPath) as { createNodesV2: typeof createNodesV2 };

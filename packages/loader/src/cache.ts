@@ -3,6 +3,7 @@ import { createReadStream, readdirSync, rmSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { compareVersions } from '@wasmhub/contract';
 import envPaths from 'env-paths';
 import { cacheError } from './cache-errors.ts';
 import { type CachedCompanion, companionPath, type GuestView, guestViewOf } from './companions.ts';
@@ -300,7 +301,9 @@ export async function listCachedEntries(cacheDir: string): Promise<CachedRuntime
       }
     }
   }
-  return result.sort((a, b) => (a.language + a.version).localeCompare(b.language + b.version));
+  return result.sort((a, b) =>
+    a.language === b.language ? compareVersions(a.version, b.version) : a.language < b.language ? -1 : 1,
+  );
 }
 
 async function listNames(dir: string): Promise<string[]> {

@@ -2,8 +2,8 @@
 // standard library). They are cached under <version dir>/root/<guest path>, so the host folder of a
 // companion mirrors where the guest expects it, and a host mounts them with one preopen per guest folder.
 import { dirname, join, posix, relative, sep } from 'node:path';
+import type { Companion, VersionEntry } from '@wasmhub/contract';
 import { LoaderError } from './errors.ts';
-import type { Companion, VersionEntry } from './manifest-types.ts';
 import { assertFileName } from './names.ts';
 
 /** The folder (inside a version's cache folder) whose tree mirrors the guest's file system. */

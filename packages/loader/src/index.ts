@@ -1,3 +1,4 @@
+export { compareVersions } from '@wasmhub/contract';
 export type { CachedRuntime, VerifiedRuntime } from './cache.ts';
 export { defaultCacheDir } from './cache.ts';
 export type { CachedCompanion } from './companions.ts';
@@ -11,7 +12,6 @@ export {
   type WasmModule,
 } from './loader.ts';
 export type { Companion, GlobalManifest, LanguageManifest, VersionEntry } from './manifest.ts';
-export { compareVersions } from './names.ts';
 export type { LoaderEvent, RuntimeLoaderOptions } from './options.ts';
 export { type Instantiated, type RunOptions, type WasiOptions, wasiOptions } from './run.ts';
 export {

@@ -1,5 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { compareVersions, manifestValidator, type SchemaValidator } from '@wasmhub/contract';
 import {
   type CachedRuntime,
   clearCached,
@@ -18,12 +19,11 @@ import { downloadTo, type Encoding } from './download.ts';
 import { LoaderError, type SourceFailure } from './errors.ts';
 import { acquireLock } from './lock.ts';
 import { type LanguageIndex, type ManifestIndex, own, parseManifest, type VersionEntry } from './manifest.ts';
-import { assertLanguage, assertVersion, compareVersions } from './names.ts';
+import { assertLanguage, assertVersion } from './names.ts';
 import { classifyNetworkError, openStream } from './open-stream.ts';
 import { type LoaderEvent, type NormalizedOptions, normalizeOptions, type RuntimeLoaderOptions } from './options.ts';
 import { withRetry } from './retry.ts';
 import { type Instantiated, instantiateRuntime, type RunOptions, type WasiOptions, wasiOptions } from './run.ts';
-import { manifestValidator, type SchemaValidator } from './schema.ts';
 import { concreteSources, locationOf, type Source } from './sources.ts';
 import { watchSpeed } from './speed.ts';
 

@@ -1,11 +1,10 @@
+import type { GlobalManifest, LanguageManifest, SchemaValidator, VersionEntry } from '@wasmhub/contract';
 import { assertCompanion } from './companions.ts';
 import { LoaderError } from './errors.ts';
-import type { GlobalManifest, LanguageManifest, VersionEntry } from './manifest-types.ts';
 import { assertFileName, assertLanguage, assertVersion } from './names.ts';
-import type { SchemaValidator } from './schema.ts';
 
-// The shapes are generated from manifest.schema.json (./manifest-types.ts, owned by the producer side).
-export type { Companion, GlobalManifest, LanguageManifest, Variant, VersionEntry } from './manifest-types.ts';
+// The shapes are generated from manifest.schema.json (in @wasmhub/contract, shared with the producer).
+export type { Companion, GlobalManifest, LanguageManifest, Variant, VersionEntry } from '@wasmhub/contract';
 
 /** What the loader knows about one language after reading a manifest. */
 export interface LanguageIndex {

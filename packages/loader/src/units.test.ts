@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { compareVersions, manifestValidator } from '@wasmhub/contract';
 import { describe, expect, it } from 'vitest';
 import { LoaderError } from './errors.ts';
 import { parseManifest } from './manifest.ts';
-import { assertFileName, assertLanguage, assertVersion, compareVersions } from './names.ts';
+import { assertFileName, assertLanguage, assertVersion } from './names.ts';
 import { normalizeOptions } from './options.ts';
 import { isTransient, parseRetryAfter, retryDelay } from './retry.ts';
-import { manifestValidator, schemaPath } from './schema.ts';
+import { schemaPath } from './schema.ts';
 import { concreteSources, defaultSourceSpecs, parseSource } from './sources.ts';
 import { makeFixture } from './testing/fixture.ts';
 
@@ -102,6 +103,15 @@ describe('sources and options', () => {
 });
 
 describe('manifest schema', () => {
+  it('errors name the document and the JSON path', () => {
+    expect(() =>
+      parseManifest('{"version":"1","languages":{"Go":{}}}', manifestValidator(), 'http://127.0.0.1:1/manifest.json'),
+    ).toThrow(
+      // The message of the run-time ajv validator before precompilation, byte for byte.
+      'manifest http://127.0.0.1:1/manifest.json does not match manifest.schema.json: /languages must match pattern "^[a-z][a-z0-9-]{0,31}$"; /languages property name must be valid; /languages/Go must have required property \'latest\'',
+    );
+  });
+
   it('validates with the repository root manifest.schema.json (the producer contract)', () => {
     expect(schemaPath()).toBe(new URL('../../../manifest.schema.json', import.meta.url).pathname);
     const validator = manifestValidator();

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { cp, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { LanguageManifest, VersionEntry } from '../../../../packages/loader/src/manifest-types.ts';
+import type { LanguageManifest, VersionEntry } from '@wasmhub/contract';
 import { formatError, PipelineError } from '../errors.ts';
 import { stringifyManifest } from '../manifest/stable-json.ts';
 import { assertLanguageManifest } from '../manifest/validate.ts';

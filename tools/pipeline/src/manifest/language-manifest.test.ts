@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compareVersions, latestVersion } from '@wasmhub/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLanguageManifest, carryOverVariants, writeLanguageManifest } from './language-manifest.ts';
 import { stringifyManifest } from './stable-json.ts';
-import { compareVersions, latestVersion } from './versions.ts';
 
 const sha = (c: string) => c.repeat(64);
 const input = {

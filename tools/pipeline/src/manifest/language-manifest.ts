@@ -1,10 +1,10 @@
 // The per-language manifest (runtimes/<lang>/manifest.json): built from plain data, validated, written stably.
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import type { Companion, LanguageManifest, VersionEntry } from '../../../../packages/loader/src/manifest-types.ts';
+import type { Companion, LanguageManifest, VersionEntry } from '@wasmhub/contract';
+import { compareVersions, latestVersion } from '@wasmhub/contract';
 import { stringifyManifest } from './stable-json.ts';
 import { assertLanguageManifest } from './validate.ts';
-import { compareVersions, latestVersion } from './versions.ts';
 
 export interface VersionInput {
   version: string;

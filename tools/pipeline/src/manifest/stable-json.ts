@@ -1,6 +1,6 @@
 // Stable serialization: the same manifest always gives the same bytes (canonical key order, 2-space
 // indent, trailing newline), so an unchanged build rewrites a byte-identical file.
-import { compareVersions } from './versions.ts';
+import { compareVersions } from '@wasmhub/contract';
 
 /**
  * Known keys come first in this order (the original WasmHub order, then our additions); any other key

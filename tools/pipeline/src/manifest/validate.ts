@@ -1,17 +1,19 @@
-// Validation helpers over manifest.schema.json: every error carries the JSON path of the offending value.
-import type { ErrorObject } from 'ajv/dist/2020.js';
-import type { GlobalManifest, LanguageManifest } from '../../../../packages/loader/src/manifest-types.ts';
+// Validation helpers over manifest.schema.json (the contract's precompiled checks): every error carries the JSON path of the offending value.
+import {
+  detectManifestKind,
+  type GlobalManifest,
+  type LanguageManifest,
+  type ManifestKind,
+  manifestChecks,
+} from '@wasmhub/contract';
+import type { ErrorObject } from 'ajv';
 import { PipelineError } from '../errors.ts';
-import { compileManifestSchema, type ManifestKind, type ManifestValidators } from './schema.ts';
 
 export interface ManifestIssue {
   /** JSONPath of the offending value, e.g. `$.versions["1.24"].sha256`. */
   path: string;
   message: string;
 }
-
-// Compiled once at import: the schema file does not change while the pipeline runs.
-const compiled: ManifestValidators = compileManifestSchema();
 
 /** JSON pointer (`/versions/1.24/sha256`) to JSONPath (`$.versions["1.24"].sha256`). */
 export function pointerToJsonPath(pointer: string): string {
@@ -46,14 +48,9 @@ function toIssue(error: ErrorObject): ManifestIssue {
   return { path, message };
 }
 
-/** The kind a document claims to be: a global manifest has `languages`, a per-language one `language`. */
-export function detectManifestKind(doc: unknown): ManifestKind {
-  return doc !== null && typeof doc === 'object' && 'languages' in doc ? 'global' : 'language';
-}
-
 /** Validates a manifest; returns [] when valid. Errors of the same path are kept in schema order. */
 export function validateManifest(doc: unknown, kind: ManifestKind = detectManifestKind(doc)): ManifestIssue[] {
-  const fn = compiled[kind];
+  const fn = manifestChecks[kind];
   if (fn(doc)) return [];
   const seen = new Set<string>();
   const issues: ManifestIssue[] = [];

@@ -6,7 +6,7 @@
 // sha256) are kept, because the release stage adds them after metadata ran.
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import type { LanguageManifest } from '../../../../packages/loader/src/manifest-types.ts';
+import type { LanguageManifest } from '@wasmhub/contract';
 import { PipelineError } from '../errors.ts';
 import {
   buildLanguageManifest,

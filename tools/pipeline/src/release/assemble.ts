@@ -1,8 +1,9 @@
 // Release assembly as a pure function: manifests + module bytes in, the flat list of release assets out.
 // No I/O here, so the same inputs give byte-identical assets (the tests check exactly that).
+
+import { compareVersions } from '@wasmhub/contract';
 import { PipelineError } from '../errors.ts';
 import { stringifyManifest } from '../manifest/stable-json.ts';
-import { compareVersions } from '../manifest/versions.ts';
 import { brotliBytes, type CompressedVariants, gzipBytes } from './compress.ts';
 import { compareNames, formatSha256Sums, sha256Hex } from './digest.ts';
 import type { Companion, GlobalManifest, LanguageManifest, VersionEntry } from './manifest-shapes.ts';

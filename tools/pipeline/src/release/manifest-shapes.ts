@@ -6,4 +6,4 @@ export type {
   LanguageManifest,
   Variant,
   VersionEntry,
-} from '../../../../packages/loader/src/manifest-types.ts';
+} from '@wasmhub/contract';

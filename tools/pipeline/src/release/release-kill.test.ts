@@ -11,6 +11,9 @@ import { expectCompleteRelease, githubEnv, uploadCounts } from './github-harness
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.ts');
 const tsxLoader = import.meta.resolve('tsx');
+// tsx reads tsconfig.json from the cwd; this one runs in a fixture workspace, so point it at the
+// repository's (its `paths` resolve @wasmhub/contract to the package's source).
+const tsconfig = fileURLToPath(new URL('../../../../tsconfig.json', import.meta.url));
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
@@ -19,7 +22,7 @@ afterEach(async () => {
 function startRelease(root: string, env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', tsxLoader, cli, 'release'], {
     cwd: root,
-    env: { ...process.env, ...env, WASMHUB_ROOT: root },
+    env: { ...process.env, ...env, WASMHUB_ROOT: root, TSX_TSCONFIG_PATH: tsconfig },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

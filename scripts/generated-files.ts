@@ -1,0 +1,28 @@
+// Every generated file of the repository and how to make it: `npm run generate` writes them,
+// scripts/generated-files.test.ts fails when one on disk differs from what its source gives.
+
+import {
+  generateManifestTypes,
+  generateNamePatterns,
+  manifestTypesPath,
+  namePatternsPath,
+} from '../packages/contract/scripts/manifest-types-source.ts';
+import {
+  generateManifestValidator,
+  manifestValidatorPath,
+} from '../packages/contract/scripts/manifest-validator-source.ts';
+import { compiledPluginPath, compilePlugin } from '../tools/nx-plugin/compiled.ts';
+
+export interface GeneratedFile {
+  path: string;
+  /** What the file is made from, for the message on drift. */
+  source: string;
+  generate(): string | Promise<string>;
+}
+
+export const generatedFiles: readonly GeneratedFile[] = [
+  { path: manifestTypesPath, source: 'manifest.schema.json', generate: () => generateManifestTypes() },
+  { path: manifestValidatorPath, source: 'manifest.schema.json', generate: () => generateManifestValidator() },
+  { path: namePatternsPath, source: 'manifest.schema.json', generate: () => generateNamePatterns() },
+  { path: compiledPluginPath, source: 'tools/nx-plugin/index.ts', generate: () => compilePlugin() },
+];
