@@ -22,6 +22,8 @@ export interface GitHubSettings {
   concurrency: number;
   retryBaseMs: number;
   writeIntervalMs: number;
+  /** An upload attempt with no answer after this long (plus 1 s per 64 KiB of asset) is aborted and retried. */
+  uploadTimeoutMs: number;
 }
 
 export interface NormalizedReleaseOptions {
@@ -98,6 +100,7 @@ export function normalizeReleaseOptions(options: ReleaseOptions): NormalizedRele
       concurrency: intFromEnv(env, 'WASMHUB_RELEASE_CONCURRENCY', 3, 1),
       retryBaseMs: intFromEnv(env, 'WASMHUB_RELEASE_RETRY_BASE_MS', 1000, 0),
       writeIntervalMs: intFromEnv(env, 'WASMHUB_RELEASE_WRITE_INTERVAL_MS', 1000, 0),
+      uploadTimeoutMs: intFromEnv(env, 'WASMHUB_RELEASE_UPLOAD_TIMEOUT_MS', 60_000, 1),
     };
   }
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));

@@ -80,6 +80,7 @@ export async function runRelease(input: RunReleaseOptions = {}): Promise<Release
       assets: release.assets,
       dryRun: options.dryRun,
       concurrency: settings.concurrency,
+      uploadTimeoutMs: settings.uploadTimeoutMs,
       token: settings.token,
       ...(settings.targetCommitish ? { targetCommitish: settings.targetCommitish } : {}),
       emit: (event) => {

@@ -13,13 +13,13 @@ export type PublishEvent =
       reason?: string;
       dryRun: boolean;
     }
-  | { kind: 'release.update-published'; tag: string; count: number }
   | { kind: 'dry-run.done'; repository: string }
   | { kind: 'upload.start'; name: string; size: number }
   | { kind: 'upload.done'; name: string; size: number }
+  | { kind: 'upload.retry'; name: string; attempt: number; attempts: number; reason: string }
   | { kind: 'upload.conflict'; name: string; state: string; resolution: 'keep' | 'replace' }
   | { kind: 'release.checked'; count: number; changed: number }
-  | { kind: 'release.published'; tag: string; url: string }
+  | { kind: 'release.published'; tag: string; url: string; latest: boolean; higher?: string }
   | { kind: 'release.unchanged'; tag: string };
 
 export function formatPublishEvent(event: PublishEvent): string {
@@ -37,14 +37,14 @@ export function formatPublishEvent(event: PublishEvent): string {
       if (event.action === 'replace') return `replace ${event.name} (${event.reason})${suffix}`;
       return `keep ${event.name} (not part of this release)`;
     }
-    case 'release.update-published':
-      return `release ${event.tag} is already published; updating ${event.count} asset(s) in place`;
     case 'dry-run.done':
       return `dry run: nothing was written to ${event.repository}`;
     case 'upload.start':
       return `uploading ${event.name} (${formatSize(event.size)})`;
     case 'upload.done':
       return `uploaded ${event.name}`;
+    case 'upload.retry':
+      return `upload of ${event.name}: ${event.reason}; retrying (attempt ${event.attempt + 1} of ${event.attempts})`;
     case 'upload.conflict':
       return event.resolution === 'keep'
         ? `${event.name} appeared meanwhile with the same content; keeping it`
@@ -52,7 +52,7 @@ export function formatPublishEvent(event: PublishEvent): string {
     case 'release.checked':
       return `all ${event.count} assets present with the right size${event.changed ? '' : ' (nothing to upload)'}`;
     case 'release.published':
-      return `published ${event.tag}: ${event.url}`;
+      return `published ${event.tag}: ${event.url}${event.latest ? ' (marked latest)' : ` (not marked latest: ${event.higher} is higher)`}`;
     case 'release.unchanged':
       return `release ${event.tag} was already published`;
   }

@@ -3,6 +3,7 @@
 // asset list, and only then publish. Re-runs resume; an unchanged re-run uploads nothing.
 import type { Octokit } from 'octokit';
 import { PipelineError } from '../../errors.ts';
+import { compareVersions } from '../../manifest/versions.ts';
 import type { ReleaseAsset } from '../assemble.ts';
 import { isAlreadyExists, statusOf, toGitHubError } from './client.ts';
 import type { PublishEvent } from './events.ts';
@@ -21,6 +22,11 @@ export interface PublishOptions {
   dryRun: boolean;
   /** Uploads in flight at once. */
   concurrency: number;
+  /**
+   * An upload attempt that gets no answer within this many ms (plus 1 s per 64 KiB of the asset) is aborted,
+   * logged and retried (3 attempts in all). Node's fetch alone would wait 300 s in silence.
+   */
+  uploadTimeoutMs?: number;
   /** Used only to redact; never sent anywhere but the Authorization header. */
   token: string;
   /** Commit the tag is created at when the tag does not exist yet (GITHUB_SHA). */
@@ -44,9 +50,23 @@ interface ReleaseData {
   id: number;
   tag_name: string;
   draft: boolean;
+  prerelease?: boolean;
   upload_url: string;
   html_url: string;
   immutable?: boolean;
+}
+
+/** `v1.2.3` -> `1.2.3`: tags compare by the one version order (compareVersions). */
+const versionOfTag = (tag: string): string => tag.replace(/^v(?=\d)/, '');
+
+/** The published, non-pre-release tag higher than `tag`, if any: then `tag` must not become latest. */
+export function higherRelease(tag: string, releases: readonly ReleaseData[]): string | undefined {
+  const others = releases
+    .filter((release) => !release.draft && !release.prerelease && release.tag_name !== tag)
+    .map((release) => release.tag_name)
+    .sort((a, b) => compareVersions(versionOfTag(a), versionOfTag(b)));
+  const highest = others.at(-1);
+  return highest !== undefined && compareVersions(versionOfTag(highest), versionOfTag(tag)) > 0 ? highest : undefined;
 }
 
 function toRemote(asset: {
@@ -80,14 +100,12 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
   };
 
   // 1. Find the release by tag, drafts included: GET /releases/tags/:tag does not see drafts, the list does.
+  const allReleases = async (): Promise<ReleaseData[]> =>
+    (await call(`list releases of ${repository}`, () =>
+      octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }),
+    )) as unknown as ReleaseData[];
   const releasesOfTag = async (): Promise<ReleaseData[]> =>
-    (
-      (await call(`list releases of ${repository}`, () =>
-        octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }),
-      )) as unknown as ReleaseData[]
-    )
-      .filter((release) => release.tag_name === tag)
-      .sort((a, b) => a.id - b.id);
+    (await allReleases()).filter((release) => release.tag_name === tag).sort((a, b) => a.id - b.id);
   // The published one if any, else the oldest draft: every process that looks picks the same one.
   const choose = (list: ReleaseData[]): ReleaseData | undefined => list.find((item) => !item.draft) ?? list[0];
   const matching = await releasesOfTag();
@@ -158,17 +176,21 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
   }
 
   if (!current.draft && changes.length > 0) {
-    if (current.immutable) {
-      throw new PipelineError(
-        'ERR_RELEASE',
-        `release ${tag} of ${repository} is published and immutable, and ${changes.length} asset(s) differ (${changes
-          .slice(0, 3)
-          .map((action) => action.asset.name)
-          .join(', ')}); GitHub refuses changes: release under a new tag (--tag or bump package.json version)`,
-        { context: { tag, differing: changes.map((action) => action.asset.name) } },
-      );
-    }
-    emit({ kind: 'release.update-published', tag, count: changes.length });
+    // A published release is never modified: GitHub cannot swap several assets at once, so any update in
+    // place (delete, then upload) shows loaders a mixed or incomplete set while it runs, and leaves one
+    // behind when it fails halfway. New content means a new tag (a draft, filled, checked, then published).
+    const names = changes
+      .slice(0, 3)
+      .map((action) => action.asset.name)
+      .join(', ');
+    const more = changes.length > 3 ? `, and ${changes.length - 3} more` : '';
+    throw new PipelineError(
+      'ERR_RELEASE',
+      current.immutable
+        ? `release ${tag} of ${repository} is published and immutable, and ${changes.length} asset(s) differ (${names}${more}); GitHub refuses changes: release under a new tag (--tag or bump package.json version)`
+        : `release ${tag} of ${repository} is published and ${changes.length} asset(s) differ (${names}${more}); a published release is never modified (loaders would see a half-replaced set): release under a new tag (--tag or bump package.json version)`,
+      { context: { tag, differing: changes.map((action) => action.asset.name) } },
+    );
   }
   if (options.dryRun) {
     outcome.skipped = plan.actions.filter((a) => a.kind === 'skip').map((a) => a.asset.name);
@@ -191,9 +213,12 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
     call(`delete asset ${remote.name} of ${tag}`, () =>
       octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: remote.id }),
     );
+  const attempts = 3;
   const upload = async (asset: ReleaseAsset): Promise<void> => {
     emit({ kind: 'upload.start', name: asset.name, size: asset.size });
+    const timeoutMs = (options.uploadTimeoutMs ?? 60_000) + Math.ceil(asset.size / 65_536) * 1000;
     for (let attempt = 1; ; attempt++) {
+      const signal = AbortSignal.timeout(timeoutMs);
       try {
         await octokit.request({
           method: 'POST',
@@ -201,14 +226,28 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
           name: asset.name,
           data: asset.bytes,
           headers: { 'content-type': asset.contentType, 'content-length': asset.size },
+          request: { signal },
         } as unknown as Parameters<Octokit['request']>[0]);
         outcome.bytesUploaded += asset.size;
         emit({ kind: 'upload.done', name: asset.name, size: asset.size });
         return;
       } catch (error) {
+        if (signal.aborted) {
+          // No answer: the half-received asset ("starter") holds the name; the next attempt replaces it.
+          const reason = `no answer within ${timeoutMs} ms`;
+          if (attempt >= attempts) {
+            throw new PipelineError(
+              'ERR_UPLOAD_HTTP',
+              `upload ${asset.name} to release ${tag}: ${reason} (${attempts} attempts); GitHub or the network is stalling; run the release again (it resumes)`,
+              { context: { what: `upload ${asset.name}`, timeoutMs, attempts } },
+            );
+          }
+          emit({ kind: 'upload.retry', name: asset.name, attempt, attempts, reason });
+          continue;
+        }
         const refusal = immutableRefusal(error, asset);
         if (refusal) throw refusal;
-        if (!isAlreadyExists(error) || attempt >= 3) {
+        if (!isAlreadyExists(error) || attempt >= attempts) {
           throw toGitHubError(error, `upload ${asset.name} to release ${tag}`, repository, options.token);
         }
         // A concurrent or half-finished upload holds the name: look again, then replace it.
@@ -260,14 +299,27 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
   }
   emit({ kind: 'release.checked', count: options.assets.length, changed: changes.length });
 
-  // 5. Publish.
+  // 5. Publish. Only the highest version becomes latest: the loader's default source is releases/latest.
   if (current.draft) {
+    const higher = higherRelease(tag, await allReleases());
     const updated = await call(`publish release ${tag}`, () =>
-      octokit.rest.repos.updateRelease({ owner, repo, release_id: current.id, draft: false, make_latest: 'true' }),
+      octokit.rest.repos.updateRelease({
+        owner,
+        repo,
+        release_id: current.id,
+        draft: false,
+        make_latest: higher === undefined ? 'true' : 'false',
+      }),
     );
     outcome.published = true;
     outcome.htmlUrl = (updated.data as unknown as ReleaseData).html_url;
-    emit({ kind: 'release.published', tag, url: outcome.htmlUrl ?? '' });
+    emit({
+      kind: 'release.published',
+      tag,
+      url: outcome.htmlUrl ?? '',
+      latest: higher === undefined,
+      ...(higher === undefined ? {} : { higher }),
+    });
   } else {
     emit({ kind: 'release.unchanged', tag });
   }
