@@ -78,6 +78,16 @@ export async function buildVersion(
       labels: { 'org.wasmhub.stage': 'build' },
       ...(options.log ? { log: options.log } : {}),
     });
+    const failure = recipe.failures?.[exitCode];
+    if (failure) {
+      // Bad input (a tarball that differs from its pin, a patch that no longer applies): the
+      // script's own `wasmhub: ...` line says what, precisely.
+      const said = [...tail].reverse().find((line) => line.startsWith('wasmhub: '));
+      const reason = said?.slice('wasmhub: '.length) ?? `exited with code ${exitCode}`;
+      throw new PipelineError(failure, `${task}: ${reason}`, {
+        context: { language: lang, version: version.label, exitCode, image: image.tag, tail },
+      });
+    }
     if (exitCode !== 0) {
       const last = tail.slice(-8).join(' | ');
       throw new PipelineError(

@@ -1,6 +1,8 @@
 // How each kind of runtime is compiled inside its builder container. The shell scripts are
 // constants; every value reaches them through the environment, never by interpolation.
+import type { PipelineErrorCode } from '../errors.ts';
 import type { RuntimeKind, RuntimeVersion } from '../runtime/config.ts';
+import { C_DEBIAN_SOURCE_SCRIPT, cDebianSourceEnv, parseClangVersion, SOURCE_FAILURES } from './c-debian-source.ts';
 
 /** Paths inside the container. */
 export const SOURCE_MOUNT = '/src';
@@ -13,6 +15,8 @@ export interface Recipe {
   env: Record<string, string>;
   /** Turns the toolchain's version output into e.g. `go1.24.4` or `rustc 1.85.0`. */
   parseToolchain(output: string): string;
+  /** Exit codes that mean bad input rather than a broken compile, and the error code each becomes. */
+  failures?: Record<number, PipelineErrorCode>;
 }
 
 const GO_SCRIPT = `set -eu
@@ -54,6 +58,16 @@ export function recipeFor(input: RecipeInput): Recipe {
     TZ: 'UTC',
     LC_ALL: 'C.UTF-8',
   };
+  if (input.kind === 'c-debian-source') {
+    const source = input.version.debianSource;
+    if (!source) throw new Error(`${input.language}@${input.version.label}: kind c-debian-source needs debianSource`);
+    return {
+      cmd: ['sh', '-c', C_DEBIAN_SOURCE_SCRIPT],
+      env: { ...common, ...cDebianSourceEnv(input.language, input.version, source) },
+      parseToolchain: parseClangVersion,
+      failures: SOURCE_FAILURES,
+    };
+  }
   if (input.kind === 'go') {
     return {
       cmd: ['sh', '-c', GO_SCRIPT],

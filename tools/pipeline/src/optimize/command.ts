@@ -29,6 +29,7 @@ export async function run(argv: string[]): Promise<void> {
       input: rawWasmPath(lang, v.label),
       output: optWasmPath(lang, v.label),
       level: normalizeLevel(v.wasmOpt),
+      features: v.features,
       task: `${lang}@${v.label}`,
       engine: engine as OptimizerEngine | 'auto',
       connect,

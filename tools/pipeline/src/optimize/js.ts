@@ -10,9 +10,14 @@ export function binaryenJsWasmOpt(): string {
   return join(dirname(require.resolve('binaryen/package.json')), 'bin', 'wasm-opt');
 }
 
-export async function runJsWasmOpt(input: string, output: string, level: WasmOptLevel): Promise<void> {
+export async function runJsWasmOpt(
+  input: string,
+  output: string,
+  level: WasmOptLevel,
+  features: readonly string[] = [],
+): Promise<void> {
   const bin = binaryenJsWasmOpt();
-  const args = [bin, ...wasmOptArgs(input, output, level)];
+  const args = [bin, ...wasmOptArgs(input, output, level, features)];
   const result = await execa(process.execPath, args, { reject: false, all: true });
   if (result.exitCode !== 0) {
     const tail = (result.all ?? '').split('\n').filter(Boolean).slice(-3).join(' | ');

@@ -16,6 +16,8 @@ export interface NativeRunInput {
   /** Output path on the host (the module is renamed there from a private folder beside it). */
   output: string;
   level: WasmOptLevel;
+  /** The module's declared features (some need a wasm-opt flag, see wasmOptFeatureFlags). */
+  features?: readonly string[];
   task: string;
   image?: string;
   log?: (line: string) => void;
@@ -32,7 +34,10 @@ export async function runNativeWasmOpt(input: NativeRunInput): Promise<{ image: 
   const outDir = await containerOutputDir(dirname(input.output), '.wasm-opt-');
   try {
     const produced = basename(input.output);
-    const cmd = ['wasm-opt', ...wasmOptArgs(`/in/${basename(input.input)}`, `/out/${produced}`, input.level)];
+    const cmd = [
+      'wasm-opt',
+      ...wasmOptArgs(`/in/${basename(input.input)}`, `/out/${produced}`, input.level, input.features),
+    ];
     const result = await runContainer(input.docker, {
       image: image.tag,
       cmd,

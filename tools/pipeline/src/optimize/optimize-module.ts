@@ -7,7 +7,7 @@ import { connectDocker } from '../docker/engine.ts';
 import { PipelineError } from '../errors.ts';
 import { runJsWasmOpt } from './js.ts';
 import { runNativeWasmOpt } from './native.ts';
-import { WASM_OPT_FEATURES, type WasmOptLevel } from './wasm-opt-args.ts';
+import { type WasmOptLevel, wasmOptFeatureFlags } from './wasm-opt-args.ts';
 
 export type OptimizerEngine = 'native' | 'js';
 
@@ -15,6 +15,8 @@ export interface OptimizeModuleOptions {
   input: string;
   output: string;
   level: WasmOptLevel;
+  /** The module's declared features (runtime.json); `exception-handling` adds --enable-exception-handling. */
+  features?: readonly string[];
   /** Log prefix without brackets, e.g. `go@1.24`. */
   task: string;
   /** `auto` (default): native when an engine answers, else js. */
@@ -82,23 +84,25 @@ export async function optimizeModule(options: OptimizeModuleOptions): Promise<Op
   const tmp = join(dirname(options.output), `.${basename(options.output)}.${randomBytes(6).toString('hex')}.tmp`);
   const { engine, docker } = await pickEngine(options, log);
   const started = performance.now();
+  const flags = wasmOptFeatureFlags(options.features).join(' ');
   try {
     let image: string | undefined;
     if (engine === 'native' && docker) {
-      log(`[${options.task}] wasm-opt ${options.level} ${WASM_OPT_FEATURES.join(' ')} (native, builder image)`);
+      log(`[${options.task}] wasm-opt ${options.level} ${flags} (native, builder image)`);
       image = (
         await runNativeWasmOpt({
           docker,
           input: options.input,
           output: tmp,
           level: options.level,
+          ...(options.features ? { features: options.features } : {}),
           task: options.task,
           log,
         })
       ).image;
     } else {
-      log(`[${options.task}] wasm-opt ${options.level} ${WASM_OPT_FEATURES.join(' ')} (binaryen.js)`);
-      await runJsWasmOpt(options.input, tmp, options.level);
+      log(`[${options.task}] wasm-opt ${options.level} ${flags} (binaryen.js)`);
+      await runJsWasmOpt(options.input, tmp, options.level, options.features);
     }
     const durationMs = Math.round(performance.now() - started);
     const outputSize = (await stat(tmp)).size;

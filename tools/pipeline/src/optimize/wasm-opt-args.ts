@@ -28,7 +28,27 @@ export const WASM_OPT_FEATURES = [
   '--enable-mutable-globals',
 ] as const;
 
+/**
+ * Features a module declares (runtime.json `features`, copied into its manifest entry) that wasm-opt
+ * must be told about: clang's setjmp/longjmp (`-mllvm -wasm-enable-sjlj`, used by the C interpreters)
+ * emits the legacy exception-handling instructions, which wasm-opt rejects unless enabled.
+ */
+export const WASM_OPT_FEATURE_FLAGS: Readonly<Record<string, string>> = {
+  'exception-handling': '--enable-exception-handling',
+};
+
+/** The feature flags for a module: the common ones plus those its declared features need. */
+export function wasmOptFeatureFlags(features: readonly string[] = []): string[] {
+  const extra = features.flatMap((f) => (WASM_OPT_FEATURE_FLAGS[f] ? [WASM_OPT_FEATURE_FLAGS[f]] : []));
+  return [...WASM_OPT_FEATURES, ...extra];
+}
+
 /** `wasm-opt <input> <level> --enable-bulk-memory --enable-nontrapping-float-to-int ... -o <output>` */
-export function wasmOptArgs(input: string, output: string, level: WasmOptLevel): string[] {
-  return [input, level, ...WASM_OPT_FEATURES, '-o', output];
+export function wasmOptArgs(
+  input: string,
+  output: string,
+  level: WasmOptLevel,
+  features: readonly string[] = [],
+): string[] {
+  return [input, level, ...wasmOptFeatureFlags(features), '-o', output];
 }

@@ -7,7 +7,20 @@ import { PipelineError } from '../errors.ts';
 import { runtimeConfigPath, runtimeSchemaPath, runtimesDir, workspaceRoot } from '../paths.ts';
 
 export type WasmOptLevel = '-O0' | '-O1' | '-O2' | '-O3' | '-O4' | '-Os' | '-Oz';
-export type RuntimeKind = 'go' | 'rust';
+export type RuntimeKind = 'go' | 'rust' | 'c-debian-source';
+
+/** Kind c-debian-source: the upstream tarball of a Debian source package, as the builder image holds it. */
+export interface DebianSource {
+  /** Debian source package, e.g. `lua5.4`. */
+  package: string;
+  /** e.g. `lua5.4_5.4.7.orig.tar.gz` */
+  tarball: string;
+  /** Pinned SHA-256 (hex) the build checks the tarball against. */
+  sha256: string;
+}
+
+/** Feature a module lists when it uses the (legacy) exception-handling instructions (clang's setjmp/longjmp). */
+export const EXCEPTION_HANDLING_FEATURE = 'exception-handling';
 
 /** One buildable version, every default applied. */
 export interface RuntimeVersion {
@@ -18,6 +31,12 @@ export interface RuntimeVersion {
   toolchain: string;
   wasmOpt: WasmOptLevel;
   features: string[];
+  /** Kind c-debian-source only. */
+  debianSource?: DebianSource;
+  /** Kind c-debian-source: folder of *.patch files relative to runtimes/<lang> (default `patches`). */
+  patches?: string;
+  /** Kind c-debian-source: build script relative to runtimes/<lang> (default `build.sh`). */
+  buildScript?: string;
 }
 
 /** A runtime.json after validation and normalization. */
@@ -42,6 +61,9 @@ interface RawVersion {
   toolchain: string;
   wasmOpt?: WasmOptLevel;
   features?: string[];
+  debianSource?: DebianSource;
+  patches?: string;
+  buildScript?: string;
 }
 interface RawConfig {
   language: string;
@@ -118,6 +140,13 @@ export async function parseRuntimeConfig(
     const first = seen.get(v.label);
     if (first !== undefined) throw fail(`/versions/${i}/label`, `duplicates /versions/${first}/label "${v.label}"`);
     seen.set(v.label, i);
+    const sourceFields = (['debianSource', 'patches', 'buildScript'] as const).filter((k) => v[k] !== undefined);
+    if (raw.kind === 'c-debian-source' && v.debianSource === undefined) {
+      throw fail(`/versions/${i}`, 'must have "debianSource" (kind c-debian-source builds from a Debian tarball)');
+    }
+    if (raw.kind !== 'c-debian-source' && sourceFields.length > 0) {
+      throw fail(`/versions/${i}/${sourceFields[0]}`, `is only for kind c-debian-source, not ${raw.kind}`);
+    }
   });
   const wasmOpt = raw.wasmOpt ?? DEFAULT_WASM_OPT;
   const features = raw.features ?? [];
@@ -129,6 +158,13 @@ export async function parseRuntimeConfig(
         toolchain: v.toolchain,
         wasmOpt: v.wasmOpt ?? wasmOpt,
         features: v.features ?? features,
+        ...(v.debianSource
+          ? {
+              debianSource: { ...v.debianSource },
+              patches: v.patches ?? 'patches',
+              buildScript: v.buildScript ?? 'build.sh',
+            }
+          : {}),
       }),
     )
     .sort((a, b) => compareLabels(a.label, b.label));

@@ -24,8 +24,8 @@ export interface CaseRun {
   failure?: string;
 }
 
-/** Runs a language's conformance cases on one module. */
-export type CaseRunner = (wasmPath: string, language: string) => Promise<CaseRun[]>;
+/** Runs a language's conformance cases (those that apply to `version`, when given) on one module. */
+export type CaseRunner = (wasmPath: string, language: string, version?: string) => Promise<CaseRun[]>;
 
 const show = (s: string): string => JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
 

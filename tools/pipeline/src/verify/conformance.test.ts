@@ -52,6 +52,20 @@ const writeFileWat = `(module ${IMPORTS}
     (drop (call $fd_write (i32.load (i32.const 0)) (i32.const 16) (i32.const 1) (i32.const 24)))))`;
 
 const trapWat = `(module ${IMPORTS} (func (export "_start") unreachable))`;
+/** _start copies stdin to stdout (64 KiB reads) until end of file. */
+const catWat = `(module
+  (import "${WASI}" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "${WASI}" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 2)
+  (func (export "_start")
+    (loop $more
+      (i32.store (i32.const 16) (i32.const 65536))
+      (i32.store (i32.const 20) (i32.const 65536))
+      (drop (call $fd_read (i32.const 0) (i32.const 16) (i32.const 1) (i32.const 24)))
+      (if (i32.load (i32.const 24)) (then
+        (i32.store (i32.const 20) (i32.load (i32.const 24)))
+        (drop (call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 28)))
+        (br $more))))))`;
 /** Like dumpWat('args', 1, 0), but traps when given one argument and loops forever when given three. */
 const mixedWat = dumpWat('args', 1, 0).replace(
   '(drop (call $args_get',
@@ -82,6 +96,7 @@ beforeAll(async () => {
     argsToStderr: dumpWat('args', 2, 0),
     environ: dumpWat('environ', 1, 0),
     writeFile: writeFileWat,
+    cat: catWat,
     trap: trapWat,
     loop: loopWat,
     mixed: mixedWat,
@@ -390,6 +405,74 @@ describe('runConformance', () => {
     expect(results[1]?.mismatches).toEqual([
       `${path('writeFile')}: case "expects-missing" file out.txt: expected no file, found "hi"`,
     ]);
+  });
+
+  it("feeds stdin, names argv[0] from the suite, and preopens a case's own directories", async () => {
+    const file = join(dir, 'io.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        argv0: 'lua',
+        cases: [
+          {
+            name: 'stdin',
+            args: [],
+            stdin: { repeat: 'abc\n', count: 50000 },
+            stdout: { repeat: 'abc\n', count: 50000 },
+            stderr: '',
+            exitCode: 0,
+          },
+          { name: 'no-stdin', args: [], stdout: '', stderr: '', exitCode: 0 },
+          { name: 'argv0', args: ['x'], stdout: 'lua\0x\0', stderr: '', exitCode: 0 },
+          {
+            name: 'preopen',
+            args: [],
+            preopens: { '/box': 'box' },
+            stdout: '',
+            stderr: '',
+            exitCode: 0,
+            expectFiles: { 'box/out.txt': 'hi', 'out.txt': null },
+          },
+        ],
+      }),
+    );
+    const io = await loadConformance(file);
+    const cat = await runConformance(path('cat'), 'x', { suite: io, only: ['stdin', 'no-stdin'] });
+    expect(cat.map((r) => [r.name, r.mismatches])).toEqual([
+      ['stdin', []],
+      ['no-stdin', []],
+    ]);
+    const args = await runConformance(path('args'), 'x', { suite: io, only: ['argv0'] });
+    expect(args[0]?.mismatches).toEqual([]);
+    const written = await runConformance(path('writeFile'), 'x', { suite: io, only: ['preopen'] });
+    expect(written[0]?.mismatches).toEqual([]);
+  });
+
+  it('runs only the cases whose minVersion/maxVersion include the version, and rejects an empty range', async () => {
+    const file = join(dir, 'versions.json');
+    const ranged = (name: string, range: object) => ({ name, args: [], stdout: '', stderr: '', exitCode: 0, ...range });
+    await writeFile(
+      file,
+      JSON.stringify({
+        cases: [
+          ranged('all', {}),
+          ranged('from-5-3', { minVersion: '5.3' }),
+          ranged('up-to-5-2', { maxVersion: '5.2' }),
+          ranged('only-5-10', { minVersion: '5.10', maxVersion: '5.10' }),
+        ],
+      }),
+    );
+    const ranges = await loadConformance(file);
+    const names = async (version?: string) =>
+      (await runConformance(path('cat'), 'x', { suite: ranges, ...(version ? { version } : {}) })).map((r) => r.name);
+    expect(await names('5.1')).toEqual(['all', 'up-to-5-2']);
+    expect(await names('5.4')).toEqual(['all', 'from-5-3']);
+    expect(await names('5.10')).toEqual(['all', 'from-5-3', 'only-5-10']);
+    expect(await names()).toEqual(['all', 'from-5-3', 'up-to-5-2', 'only-5-10']);
+    await writeFile(file, JSON.stringify({ cases: [ranged('empty', { minVersion: '5.4', maxVersion: '5.3' })] }));
+    await expect(loadConformance(file)).rejects.toThrow(
+      `${file}: invalid at /cases/0: minVersion 5.4 is above maxVersion 5.3`,
+    );
   });
 
   it('compares two modules case by case, skipping per-language cases only when asked', async () => {

@@ -1,13 +1,14 @@
 // The runtime contract as data (runtimes/conformance.json): load it, run its cases against a
 // module under node:wasi, and compare the results with the expected outcome and with another
 // module's results (unoptimized vs optimized, Go vs Rust).
-import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { PipelineError } from '../errors.ts';
-import { conformancePath, runtimesDir } from '../paths.ts';
+import { conformancePath, runtimeDir, runtimesDir } from '../paths.ts';
+import { compareLabels } from '../runtime/config.ts';
 import { runWasiMany, type WasiOutcome } from './run-wasi.ts';
 
 /** UTF-8 text, or `repeat` repeated `count` times. */
@@ -18,6 +19,14 @@ export interface ConformanceCase {
   description?: string;
   args: string[];
   env?: Record<string, string>;
+  /** What the module reads on stdin. Default: nothing. */
+  stdin?: Text;
+  /** Guest directory -> directory in the scratch folder; replaces the default preopen of the scratch folder as "/". */
+  preopens?: Record<string, string>;
+  /** Lowest version label the case applies to (inclusive). */
+  minVersion?: string;
+  /** Highest version label the case applies to (inclusive). */
+  maxVersion?: string;
   dirs?: string[];
   /** Files to create before the run; `{ size }` makes a sparse file of zero bytes. */
   files?: Record<string, Text | { size: number }>;
@@ -36,6 +45,8 @@ export interface ConformanceSuite {
   file: string;
   description?: string;
   usage?: string;
+  /** argv[0] every case runs with. Default: `wasmhub`. */
+  argv0?: string;
   cases: ConformanceCase[];
 }
 
@@ -64,8 +75,10 @@ export interface CaseResult {
 }
 
 export interface RunConformanceOptions {
-  /** Default: loadConformance() of runtimes/conformance.json. */
+  /** Default: loadConformanceFor(language): runtimes/<lang>/conformance.json, else runtimes/conformance.json. */
   suite?: ConformanceSuite;
+  /** The module's version label: cases with minVersion/maxVersion outside it are left out. */
+  version?: string;
   /** Only the cases with these names. */
   only?: string[];
   /** Child processes running cases at the same time (the cases are shared out between them). Default: 2. */
@@ -115,6 +128,9 @@ export async function loadConformance(file: string = conformancePath()): Promise
   suite.cases.forEach((c, i) => {
     if (seen.has(c.name)) fail(file, `invalid at /cases/${i}/name: duplicate case name "${c.name}"`);
     seen.add(c.name);
+    if (c.minVersion !== undefined && c.maxVersion !== undefined && compareLabels(c.minVersion, c.maxVersion) > 0) {
+      fail(file, `invalid at /cases/${i}: minVersion ${c.minVersion} is above maxVersion ${c.maxVersion}`);
+    }
     for (const [language, pattern] of Object.entries(c.stdoutMatches ?? {})) {
       try {
         new RegExp(pattern, 'u');
@@ -126,6 +142,25 @@ export async function loadConformance(file: string = conformancePath()): Promise
   return { file, ...suite };
 }
 
+/** The suite a language is held to: its own runtimes/<lang>/conformance.json, else the shared contract. */
+export async function loadConformanceFor(language: string, root?: string): Promise<ConformanceSuite> {
+  const own = join(runtimeDir(language, root), 'conformance.json');
+  try {
+    await access(own);
+  } catch {
+    return loadConformance(conformancePath(root));
+  }
+  return loadConformance(own);
+}
+
+/** Whether a case applies to `version` (every case applies when no version is given). */
+export function appliesTo(testCase: ConformanceCase, version: string | undefined): boolean {
+  if (version === undefined) return true;
+  if (testCase.minVersion !== undefined && compareLabels(version, testCase.minVersion) < 0) return false;
+  if (testCase.maxVersion !== undefined && compareLabels(version, testCase.maxVersion) > 0) return false;
+  return true;
+}
+
 /** Expands a Text value. */
 export function textOf(text: Text): string {
   return typeof text === 'string' ? text : text.repeat.repeat(text.count);
@@ -134,6 +169,7 @@ export function textOf(text: Text): string {
 /** Creates the case's directories and files in `dir`. */
 async function prepareScratch(dir: string, testCase: ConformanceCase): Promise<void> {
   for (const d of testCase.dirs ?? []) await mkdir(join(dir, d), { recursive: true });
+  for (const d of Object.values(testCase.preopens ?? {})) await mkdir(join(dir, d), { recursive: true });
   for (const [path, content] of Object.entries(testCase.files ?? {})) {
     const target = join(dir, path);
     await mkdir(dirname(target), { recursive: true });
@@ -239,8 +275,10 @@ export async function runConformance(
   language: string,
   options: RunConformanceOptions = {},
 ): Promise<CaseResult[]> {
-  const suite = options.suite ?? (await loadConformance());
-  const cases = options.only ? suite.cases.filter((c) => options.only?.includes(c.name)) : suite.cases;
+  const suite = options.suite ?? (await loadConformanceFor(language));
+  const cases = suite.cases.filter(
+    (c) => (!options.only || options.only.includes(c.name)) && appliesTo(c, options.version),
+  );
   const concurrency = options.concurrency ?? 2;
   const dirs: string[] = [];
   try {
@@ -249,13 +287,30 @@ export async function runConformance(
       dirs.push(dir);
       await prepareScratch(dir, testCase);
     }
-    const jobs = cases.map((testCase, i) => ({ index: i, args: testCase.args, env: testCase.env ?? {}, dir: dirs[i] }));
+    const jobs = cases.map((testCase, i) => {
+      const dir = dirs[i] as string;
+      return {
+        index: i,
+        args: testCase.args,
+        env: testCase.env ?? {},
+        dir,
+        ...(suite.argv0 === undefined ? {} : { argv0: suite.argv0 }),
+        ...(testCase.stdin === undefined ? {} : { stdin: textOf(testCase.stdin) }),
+        ...(testCase.preopens
+          ? {
+              preopens: Object.fromEntries(
+                Object.entries(testCase.preopens).map(([guest, rel]) => [guest, join(dir, rel)]),
+              ),
+            }
+          : {}),
+      };
+    });
     const outcomes = new Array<WasiOutcome>(cases.length);
     await Promise.all(
       split(jobs, concurrency).map(async (group) => {
         const done = await runWasiMany(
           wasmPath,
-          group.map(({ args, env, dir }) => ({ args, env, dir })),
+          group.map(({ index: _index, ...job }) => job),
           options.timeoutMs ? { timeoutMs: options.timeoutMs } : {},
         );
         group.forEach((job, k) => {

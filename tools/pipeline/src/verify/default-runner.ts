@@ -20,5 +20,5 @@ export function toCaseRun(result: CaseResult): CaseRun {
   };
 }
 
-export const conformanceRunner: CaseRunner = async (wasmPath, language) =>
-  (await runConformance(wasmPath, language)).map(toCaseRun);
+export const conformanceRunner: CaseRunner = async (wasmPath, language, version) =>
+  (await runConformance(wasmPath, language, version === undefined ? {} : { version })).map(toCaseRun);

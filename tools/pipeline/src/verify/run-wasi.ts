@@ -7,12 +7,13 @@
 // Guest view of the host:
 //   argv    [argv0 ('wasmhub' by default), ...args]
 //   env     exactly `options.env` (nothing is inherited from the caller)
-//   stdin   empty (/dev/null)
+//   stdin   `options.stdin` (text), or empty (/dev/null)
 //   fs      one preopen: the host directory `options.dir` (default: a fresh empty temporary
 //           directory, removed afterwards) is the guest's "/". Go and wasi-libc both start with
 //           the working directory "/", so `cat a.txt`, `cat /a.txt` and `ls .` all resolve into it.
+//           `options.preopens` ({ guestPath: hostDir }) replaces that default with its own list.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PipelineError } from '../errors.ts';
@@ -24,6 +25,10 @@ export interface RunWasiOptions {
   dir?: string;
   /** argv[0] seen by the module. Default: 'wasmhub'. */
   argv0?: string;
+  /** What the module reads on fd 0. Default: nothing (end of file at once). */
+  stdin?: string;
+  /** Guest directory -> host directory; replaces the default preopen of `dir` as "/". */
+  preopens?: Record<string, string>;
   /** Kill the child and fail after this long. Default: 60 000 ms. */
   timeoutMs?: number;
 }
@@ -41,10 +46,12 @@ interface NormalizedRunWasiOptions {
   env: Record<string, string>;
   dir: string | undefined;
   argv0: string;
+  stdin: string | undefined;
+  preopens: Record<string, string> | undefined;
   timeoutMs: number;
 }
 
-const KNOWN_OPTIONS = new Set(['env', 'dir', 'argv0', 'timeoutMs']);
+const KNOWN_OPTIONS = new Set(['env', 'dir', 'argv0', 'stdin', 'preopens', 'timeoutMs']);
 
 function normalizeOptions(options: RunWasiOptions): NormalizedRunWasiOptions {
   for (const key of Object.keys(options)) {
@@ -62,7 +69,22 @@ function normalizeOptions(options: RunWasiOptions): NormalizedRunWasiOptions {
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new PipelineError('ERR_INVALID_OPTION', `runWasi: timeoutMs must be a positive number, got ${timeoutMs}`);
   }
-  return { env, dir: options.dir, argv0: options.argv0 ?? 'wasmhub', timeoutMs };
+  for (const guest of Object.keys(options.preopens ?? {})) {
+    if (!guest.startsWith('/')) {
+      throw new PipelineError(
+        'ERR_INVALID_OPTION',
+        `runWasi: preopen ${JSON.stringify(guest)} must be an absolute guest path`,
+      );
+    }
+  }
+  return {
+    env,
+    dir: options.dir,
+    argv0: options.argv0 ?? 'wasmhub',
+    stdin: options.stdin,
+    preopens: options.preopens,
+    timeoutMs,
+  };
 }
 
 /**
@@ -75,7 +97,7 @@ function normalizeOptions(options: RunWasiOptions): NormalizedRunWasiOptions {
  * hence the gc() after each job (the child runs with --expose-gc).
  */
 const CHILD_SOURCE = `
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { WASI } from 'node:wasi';
 const config = JSON.parse(process.argv[1]);
@@ -93,8 +115,10 @@ try {
 }
 const stdoutPath = join(config.out, 'stdout');
 const stderrPath = join(config.out, 'stderr');
+const emptyPath = join(config.out, 'empty');
+writeFileSync(emptyPath, '');
 for (const job of config.jobs) {
-  const fds = [openSync(stdoutPath, 'w'), openSync(stderrPath, 'w')];
+  const fds = [openSync(stdoutPath, 'w'), openSync(stderrPath, 'w'), openSync(job.stdinFile ?? emptyPath, 'r')];
   let report;
   phase = 'instantiate';
   try {
@@ -102,8 +126,9 @@ for (const job of config.jobs) {
       version: 'preview1',
       args: job.args,
       env: job.env,
-      preopens: { '/': job.dir },
+      preopens: job.preopens ?? { '/': job.dir },
       returnOnExit: true,
+      stdin: fds[2],
       stdout: fds[0],
       stderr: fds[1],
     });
@@ -191,7 +216,15 @@ export async function runWasiMany(
         dir = await mkdtemp(join(tmpdir(), 'wasmhub-wasi-'));
         scratches.push(dir);
       }
-      configs.push({ args: [job.argv0, ...job.args], env: job.env, dir: resolve(dir) });
+      configs.push({
+        args: [job.argv0, ...job.args],
+        env: job.env,
+        dir: resolve(dir),
+        ...(job.stdin === undefined ? {} : { stdin: job.stdin }),
+        ...(job.preopens
+          ? { preopens: Object.fromEntries(Object.entries(job.preopens).map(([g, h]) => [g, resolve(h)])) }
+          : {}),
+      });
     }
     const timeoutMs = normalizeOptions(rest).timeoutMs;
     const outcomes: WasiOutcome[] = [];
@@ -259,6 +292,15 @@ function toOutcome(wasmPath: string, args: string[], report: JobReport, timeoutM
   };
 }
 
+/** One job as the child receives it (absolute host paths). */
+interface ChildJob {
+  args: string[];
+  env: Record<string, string>;
+  dir: string;
+  stdin?: string;
+  preopens?: Record<string, string>;
+}
+
 interface ChildRun {
   /** One report per job that ended, in order. */
   reports: JobReport[];
@@ -269,23 +311,30 @@ interface ChildRun {
 }
 
 /** Runs `jobs` in one child; its stdout/stderr files live in a directory removed however the child ends. */
-async function runChild(
-  wasm: string,
-  jobs: { args: string[]; env: Record<string, string>; dir: string }[],
-  timeoutMs: number,
-): Promise<ChildRun> {
+async function runChild(wasm: string, jobs: ChildJob[], timeoutMs: number): Promise<ChildRun> {
   const out = await mkdtemp(join(tmpdir(), 'wasmhub-wasi-out-'));
   try {
-    return await spawnChild({ wasm, jobs, out }, timeoutMs);
+    // stdin travels as a file (the child's argv could not hold a large one).
+    const sent: SentJob[] = [];
+    for (const [i, { stdin, ...job }] of jobs.entries()) {
+      if (stdin === undefined) {
+        sent.push(job);
+        continue;
+      }
+      const stdinFile = join(out, `stdin-${i}`);
+      await writeFile(stdinFile, stdin);
+      sent.push({ ...job, stdinFile });
+    }
+    return await spawnChild({ wasm, jobs: sent, out }, timeoutMs);
   } finally {
     await rm(out, { recursive: true, force: true });
   }
 }
 
-function spawnChild(
-  config: { wasm: string; jobs: { args: string[]; env: Record<string, string>; dir: string }[]; out: string },
-  timeoutMs: number,
-): Promise<ChildRun> {
+/** A job as the child process receives it: stdin as a file. */
+type SentJob = Omit<ChildJob, 'stdin'> & { stdinFile?: string };
+
+function spawnChild(config: { wasm: string; jobs: SentJob[]; out: string }, timeoutMs: number): Promise<ChildRun> {
   const { wasm } = config;
   const { NODE_OPTIONS: _ignored, ...parentEnv } = process.env;
   const child = spawn(

@@ -9,6 +9,8 @@ import { checkModuleBytes, type ModuleFacts } from './wasm-checks.ts';
 export interface VerifyModuleOptions {
   /** Language whose conformance cases to run; without it only the static checks run. */
   language?: string;
+  /** The module's version label: selects the cases that apply to it (minVersion/maxVersion). */
+  version?: string;
   /** Runs the cases; defaults to conformance.ts's runConformance. `false` skips running. */
   runCases?: CaseRunner | false;
   /** Release-time integrity: the module must still have this size / digest. */
@@ -67,7 +69,7 @@ export async function verifyModule(path: string, options: VerifyModuleOptions = 
   const result: ModuleVerification = { file, ...facts };
   const runner = options.runCases === undefined ? conformanceRunner : options.runCases;
   if (options.language && runner) {
-    result.cases = await runner(path, options.language);
+    result.cases = await runner(path, options.language, options.version);
     if (result.cases.length === 0) {
       throw new PipelineError(
         'ERR_CONFORMANCE',

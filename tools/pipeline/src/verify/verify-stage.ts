@@ -47,7 +47,11 @@ export async function verifyVersion(input: VerifyVersionInput): Promise<Verifica
   const root = input.root ?? workspaceRoot;
   const log = input.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const task = `[${input.language}@${input.version}]`;
-  const common = { language: input.language, ...(input.runCases === undefined ? {} : { runCases: input.runCases }) };
+  const common = {
+    language: input.language,
+    version: input.version,
+    ...(input.runCases === undefined ? {} : { runCases: input.runCases }),
+  };
   const raw = await verifyModule(input.rawPath, { ...common, displayName: relative(root, input.rawPath) });
   log(
     `${task} verify ${raw.file}: ${raw.size} bytes sha256 ${raw.sha256.slice(0, 12)} ok${raw.cases ? `, ${raw.cases.length} cases` : ''}`,
