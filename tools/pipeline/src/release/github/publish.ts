@@ -1,9 +1,10 @@
 // Puts an assembled release on GitHub Releases without ever exposing a half release:
 // find-or-create a draft, upload what is missing or different (bounded concurrency), check the full
 // asset list, and only then publish. Re-runs resume; an unchanged re-run uploads nothing.
+
+import { compareVersions } from '@wasmhub/contract';
 import type { Octokit } from 'octokit';
 import { PipelineError } from '../../errors.ts';
-import { compareVersions } from '../../manifest/versions.ts';
 import type { ReleaseAsset } from '../assemble.ts';
 import { isAlreadyExists, statusOf, toGitHubError } from './client.ts';
 import type { PublishEvent } from './events.ts';
