@@ -23,6 +23,7 @@ export interface Interpreter {
 
 export const INTERPRETERS: Interpreter[] = [
   { lang: 'javascript', ver: '2025.04.26', native: '/usr/bin/qjs', script: 'cpu.js' },
+  { lang: 'lua', ver: '5.4', native: '/usr/bin/lua5.4', script: 'cpu.lua' },
 ];
 
 export interface InterpreterResult {

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RuntimeLoader } from '../packages/loader/src/index.ts';
+import { listRuntimes } from '../tools/pipeline/src/runtime/config.ts';
 import { requireDocker } from '../tools/pipeline/src/testing/require-docker.ts';
 import { runWasi } from '../tools/pipeline/src/verify/run-wasi.ts';
 
@@ -111,9 +112,11 @@ it.skipIf(!docker)('`npx nx run-many -t release` on a clean clone stages a compl
   const sums = await run('sha256sum', ['--check', '--strict', 'SHA256SUMS'], { cwd: releaseDir });
   expect(sums.stdout).not.toMatch(/FAILED/);
   const global = JSON.parse(await readFile(join(releaseDir, 'manifest.json'), 'utf8')) as Global;
-  expect(Object.keys(global.languages).sort()).toEqual(['go', 'rust']);
+  // Every runtime of the checkout (runtimes/*/runtime.json) is in the release.
+  expect(Object.keys(global.languages).sort()).toEqual(await listRuntimes(clone));
   expect(global.languages.go?.versions).toEqual(['1.21', '1.22', '1.23', '1.24', '1.25', '1.26', '1.27']);
   expect(global.languages.rust?.versions).toEqual(['1.85']);
+  expect(global.languages.lua?.versions).toEqual(['5.1', '5.2', '5.3', '5.4']);
   // Every asset named by SHA256SUMS exists; every runtime version has its three files.
   const listed = sums.stdout
     .trim()
@@ -159,12 +162,16 @@ it.skipIf(!docker)("the README's consumer commands work verbatim after the main 
 
 it.skipIf(!docker)('`nx run-many -t metadata` again is fully cached and byte-identical', async () => {
   expect(releaseDir, 'the release test must pass first').toBeDefined();
+  const langs = await listRuntimes(clone);
   const manifests = async () =>
-    Promise.all(['go', 'rust'].map((lang) => readFile(join(clone, 'runtimes', lang, 'manifest.json'))));
+    Promise.all(langs.map((lang) => readFile(join(clone, 'runtimes', lang, 'manifest.json'))));
   const metadata = () =>
     runStreaming('npx', ['nx', 'run-many', '-t', 'metadata', '--outputStyle=stream'], clone, cleanEnv());
-  // 2 runtimes x (build, optimize, verify, metadata), every one of them replayed from the local cache.
-  const allCached = /Nx read the output from the cache instead of running the command for 8 out of 8 tasks/;
+  // Every runtime x (build, optimize, verify, metadata), every one of them replayed from the local cache.
+  const tasks = langs.length * 4;
+  const allCached = new RegExp(
+    `Nx read the output from the cache instead of running the command for ${tasks} out of ${tasks} tasks`,
+  );
   const first = await metadata();
   expect(first.code, first.output.slice(-4000)).toBe(0);
   expect(first.output).toMatch(allCached);
@@ -193,6 +200,22 @@ it.skipIf(!docker)('`wasmhub get` fetches go and rust@1.85 from the release fold
     expect(evaluated).toEqual({ stdout: '-7\n', stderr: '', exitCode: 0 });
   }
 });
+
+it.skipIf(!docker)(
+  "`wasmhub get lua@5.4` from the release folder returns a module that runs `lua -e 'print(_VERSION)'`",
+  async () => {
+    expect(releaseDir, 'the release test must pass first').toBeDefined();
+    const cli = join(clone, 'packages', 'loader', 'src', 'cli.ts');
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', cli, 'get', 'lua@5.4', '--source', releaseDir, '--cache-dir', join(work, 'cache-lua')],
+      { cwd: clone, env: cleanEnv() },
+    );
+    const path = stdout.trim().split('\n').at(-1) as string;
+    const lua = await runWasi(path, ['-e', 'print(_VERSION)'], { argv0: 'lua' });
+    expect(lua).toEqual({ stdout: 'Lua 5.4\n', stderr: '', exitCode: 0 });
+  },
+);
 
 it.skipIf(!docker)(
   'over loopback HTTP, with the first source answering only 503, the loader gets every runtime',
@@ -226,12 +249,18 @@ it.skipIf(!docker)(
         const runtime = await loader.getRuntime(lang, ver);
         const bytes = await readFile(runtime.path);
         expect(createHash('sha256').update(bytes).digest('hex')).toBe(info.files?.[ver]?.sha256);
-        const echo = await runWasi(runtime.path, ['echo', lang, ver]);
-        expect(echo.stdout).toBe(`${lang} ${ver}\n`);
+        if (lang === 'go' || lang === 'rust') {
+          const echo = await runWasi(runtime.path, ['echo', lang, ver]);
+          expect(echo.stdout).toBe(`${lang} ${ver}\n`);
+        } else if (lang === 'lua') {
+          const lua = await runWasi(runtime.path, ['-e', 'print(_VERSION)'], { argv0: 'lua' });
+          expect(lua.stdout).toBe(`Lua ${ver}\n`);
+        }
       }
     }
     expect(failing).toBeGreaterThan(0);
     // The compressed variant was preferred: no raw .wasm needed to cross the wire.
-    expect(served.filter((name) => name.endsWith('.wasm.br')).length).toBe(8);
+    const versions = Object.values(global.languages).reduce((n, info) => n + info.versions.length, 0);
+    expect(served.filter((name) => name.endsWith('.wasm.br')).length).toBe(versions);
   },
 );
