@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import type Docker from 'dockerode';
 import { type BuilderImage, ensureBuilderImage } from '../docker/image.ts';
 import { PipelineError } from '../errors.ts';
+import { mapBounded } from '../kit/map-bounded.ts';
 import { workspaceRoot } from '../paths.ts';
 import { loadRuntimeConfig, selectVersions } from '../runtime/config.ts';
 import { type BuildRecord, buildVersion } from './build-version.ts';
@@ -47,34 +48,6 @@ export function normalizeBuildOptions(options: BuildRuntimeOptions): NormalizedB
     sourceDateEpoch,
     log: options.log,
   };
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight; rejects with the first error after all settle. */
-export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: PromiseSettledResult<R>[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T).then(
-        (value) => ({ status: 'fulfilled', value }) as const,
-        (reason: unknown) => ({ status: 'rejected', reason }) as const,
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed.length > 0) {
-    const first = failed[0]?.reason;
-    if (failed.length > 1 && first instanceof PipelineError) {
-      throw new PipelineError(first.code, `${first.message} (and ${failed.length - 1} more failed)`, {
-        cause: first,
-        context: { ...first.context, failures: failed.map((f) => String((f.reason as Error).message)) },
-      });
-    }
-    throw first;
-  }
-  return results.map((r) => (r as PromiseFulfilledResult<R>).value);
 }
 
 /** Builds the selected versions of one runtime and returns their build records. */

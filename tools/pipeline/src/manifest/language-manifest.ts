@@ -1,8 +1,7 @@
-// The per-language manifest (runtimes/<lang>/manifest.json): built from plain data, validated, written stably.
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Companion, LanguageManifest, VersionEntry } from '@wasmhub/contract';
 import { compareVersions, latestVersion } from '@wasmhub/contract';
+import { writeFileAtomic } from '../kit/files.ts';
 import { stringifyManifest } from './stable-json.ts';
 import { assertLanguageManifest } from './validate.ts';
 
@@ -104,12 +103,6 @@ export async function writeLanguageManifest(
   const text = stringifyManifest(manifest);
   const current = await readFile(path, 'utf8').catch(() => undefined);
   if (current === text) return { changed: false, text };
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, path);
-  } finally {
-    await rm(tmp, { force: true });
-  }
+  await writeFileAtomic(path, text);
   return { changed: true, text };
 }

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../kit/digest.ts';
 import { validateManifest } from '../manifest/validate.ts';
 import { optimizeModule } from '../optimize/optimize-module.ts';
 import { buildRecordPath, optWasmPath, rawWasmPath, verifyRecordPath } from '../paths.ts';
 import type { RuntimeConfig } from '../runtime/config.ts';
 import { makeWasiModule, singleCaseRunner } from '../verify/test-modules.ts';
 import { verifyVersion } from '../verify/verify-stage.ts';
-import { sha256Hex } from '../verify/wasm-checks.ts';
 import { writeMetadata } from './write-metadata.ts';
 
 let root: string;

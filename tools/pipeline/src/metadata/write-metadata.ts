@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { LanguageManifest } from '@wasmhub/contract';
 import { PipelineError } from '../errors.ts';
+import { sha256Hex } from '../kit/digest.ts';
 import {
   buildLanguageManifest,
   carryOverVariants,
@@ -26,7 +27,6 @@ import {
 } from '../paths.ts';
 import type { RuntimeConfig, RuntimeVersion } from '../runtime/config.ts';
 import type { VerificationRecord } from '../verify/verify-stage.ts';
-import { sha256Hex } from '../verify/wasm-checks.ts';
 
 export interface WriteMetadataInput {
   config: RuntimeConfig;

@@ -1,8 +1,8 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../kit/digest.ts';
 import { assertGlobalManifest, assertLanguageManifest } from '../manifest/validate.ts';
 import { assembleRelease, type ReleaseInput } from './assemble.ts';
-import { sha256Hex } from './digest.ts';
 import { tinyWasm } from './fixture-workspace.ts';
 
 const STDLIB = Buffer.from('stored zip of .pyc files '.repeat(400));

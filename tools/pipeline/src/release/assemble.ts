@@ -3,9 +3,9 @@
 
 import { compareVersions } from '@wasmhub/contract';
 import { PipelineError } from '../errors.ts';
+import { compareNames, formatSha256Sums, sha256Hex } from '../kit/digest.ts';
 import { stringifyManifest } from '../manifest/stable-json.ts';
 import { brotliBytes, type CompressedVariants, gzipBytes } from './compress.ts';
-import { compareNames, formatSha256Sums, sha256Hex } from './digest.ts';
 import type { Companion, GlobalManifest, LanguageManifest, VersionEntry } from './manifest-shapes.ts';
 
 export interface LanguageInput {

@@ -1,8 +1,4 @@
-// Deterministic compressed variants: same bytes in, same bytes out, on every machine.
-// brotli quality 11 is slow (seconds per MB), so variants are compressed on the libuv thread pool in
-// parallel and kept in a content-addressed cache that is checked by decompressing before reuse.
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,8 +13,9 @@ import {
   gzipSync,
   type ZlibOptions,
 } from 'node:zlib';
-import { sha256Hex } from './digest.ts';
-import { mapBounded } from './github/plan.ts';
+import { sha256Hex } from '../kit/digest.ts';
+import { writeFileAtomic } from '../kit/files.ts';
+import { mapBounded } from '../kit/map-bounded.ts';
 
 export interface CompressedVariants {
   gz: Buffer;
@@ -74,9 +71,7 @@ async function cached(
   const bytes = await compress();
   if (path && cacheDir) {
     await mkdir(cacheDir, { recursive: true });
-    const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(temp, bytes);
-    await rename(temp, path);
+    await writeFileAtomic(path, bytes);
   }
   return bytes;
 }

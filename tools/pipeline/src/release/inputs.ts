@@ -4,12 +4,12 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { PipelineError } from '../errors.ts';
+import { sha256Hex } from '../kit/digest.ts';
 import { assertLanguageManifest } from '../manifest/validate.ts';
 import { companionBuildPath, languageManifestPath, optWasmPath, runtimeConfigPath, runtimesDir } from '../paths.ts';
 import { verifyModule } from '../verify/verify-module.ts';
 import type { LanguageInput, ReleaseInput } from './assemble.ts';
 import { type CompressedVariants, compressModules } from './compress.ts';
-import { sha256Hex } from './digest.ts';
 import type { VersionEntry } from './manifest-shapes.ts';
 
 const execFileAsync = promisify(execFile);

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../kit/files.ts';
 import { languageManifestPath } from '../paths.ts';
 import { type AssembledRelease, toJsonText } from './assemble.ts';
 
@@ -41,15 +42,7 @@ export async function writeFileIfChanged(path: string, content: string | Buffer)
   const bytes = typeof content === 'string' ? Buffer.from(content) : content;
   const current = await readFile(path).catch(() => undefined);
   if (current?.equals(bytes)) return false;
-  await mkdir(dirname(path), { recursive: true });
-  const temp = tempName(dirname(path), basename(path));
-  try {
-    await writeFile(temp, bytes);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(path, bytes);
   return true;
 }
 

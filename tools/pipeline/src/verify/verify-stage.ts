@@ -1,7 +1,6 @@
 // The verify stage for one runtime version: both modules, behaviour compared, record written.
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, relative } from 'node:path';
+import { relative } from 'node:path';
+import { writeJsonAtomic } from '../kit/files.ts';
 import { workspaceRoot } from '../paths.ts';
 import { assertSameBehaviour, type CaseRunner } from './cases.ts';
 import { type ModuleVerification, verifyModule } from './verify-module.ts';
@@ -74,15 +73,4 @@ export async function verifyVersion(input: VerifyVersionInput): Promise<Verifica
   await writeJsonAtomic(input.recordPath, record);
   log(`${task} verification record ${relative(root, input.recordPath)}`);
   return record;
-}
-
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-    await rename(tmp, path);
-  } finally {
-    await rm(tmp, { force: true });
-  }
 }

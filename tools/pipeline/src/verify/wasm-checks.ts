@@ -1,6 +1,7 @@
 // Static checks of one module's bytes: header, WebAssembly.validate, WASI preview 1 command shape.
-import { createHash } from 'node:crypto';
+
 import { PipelineError } from '../errors.ts';
+import { sha256Hex } from '../kit/digest.ts';
 
 export const WASI_MODULE = 'wasi_snapshot_preview1';
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
@@ -37,10 +38,6 @@ function fail(file: string, check: string, expected: string, found: string): nev
       context: { file, check, expected, found },
     },
   );
-}
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeAsset } from '../assemble.ts';
-import { mapBounded, planAssets, type RemoteAsset } from './plan.ts';
+import { planAssets, type RemoteAsset } from './plan.ts';
 import { redact } from './redact.ts';
 
 const local = [
@@ -38,22 +38,6 @@ describe('planAssets', () => {
       remote('c.wasm', 'ccc', { digest: null }),
     ]);
     expect(plan.actions.map((a) => a.kind)).toEqual(['skip', 'replace', 'replace']);
-  });
-});
-
-describe('mapBounded', () => {
-  it('never runs more than the limit at once and keeps result order', async () => {
-    let running = 0;
-    let peak = 0;
-    const out = await mapBounded([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((resolve) => setImmediate(resolve));
-      running--;
-      return n * 2;
-    });
-    expect(out).toEqual([2, 4, 6, 8, 10, 12, 14]);
-    expect(peak).toBe(3);
   });
 });
 

@@ -49,23 +49,3 @@ export function planAssets(local: readonly ReleaseAsset[], remote: readonly Remo
   const names = new Set(local.map((asset) => asset.name));
   return { actions, untouched: remote.filter((item) => !names.has(item.name)) };
 }
-
-/** Runs `fn` over `items` with at most `limit` in flight; rejects with the first error after all settle. */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && !failure) {
-      const index = next++;
-      try {
-        results[index] = await fn(items[index] as T);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failure) throw failure.error;
-  return results;
-}

@@ -4,8 +4,8 @@
 // SHA256SUMS of the package's own files. jsDelivr/unpkg then serve `/npm/<pkg>@<version>/<file>` as the
 // release's bytes. Pure: the staged files in, the package files out (byte-identical for identical input).
 import { PipelineError } from '../../errors.ts';
+import { compareNames, formatSha256Sums, sha256Hex } from '../../kit/digest.ts';
 import { SHA256SUMS } from '../assemble.ts';
-import { compareNames, formatSha256Sums, sha256Hex } from '../digest.ts';
 import type { GlobalManifest } from '../manifest-shapes.ts';
 
 export const NPM_SCOPE = '@wasmhub';
