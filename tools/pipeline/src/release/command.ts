@@ -4,8 +4,8 @@
 // <lang>-manifest.json, manifest.json and SHA256SUMS, staged atomically; the working tree gets
 // manifest.json, SHA256SUMS and runtimes/<lang>/manifest.json (with variants).
 // GitHub (when GITHUB_TOKEN and GITHUB_REPOSITORY are set; GITHUB_API_URL honoured, GITHUB_SHA used as
-// target of a new tag): draft -> uploads -> check -> publish. Tuning: WASMHUB_RELEASE_CONCURRENCY (3),
-// WASMHUB_RELEASE_RETRY_BASE_MS (1000 ms per retry-after second), WASMHUB_RELEASE_WRITE_INTERVAL_MS
+// target of a new tag): draft -> uploads (one at a time: GitHub asks
+// for serial content-creating requests) -> check -> publish. Tuning: WASMHUB_RELEASE_RETRY_BASE_MS (1000 ms per retry-after second), WASMHUB_RELEASE_WRITE_INTERVAL_MS
 // (1000, GitHub's spacing of content-creating requests). SOURCE_DATE_EPOCH fixes build_date.
 import { parseReleaseArgs } from './options.ts';
 import { runRelease } from './release.ts';

@@ -20,7 +20,7 @@ describe('release options', () => {
       env: { GITHUB_TOKEN: 't0k3n-value', GITHUB_REPOSITORY: 'acme/hub' },
       log: () => {},
     }).github;
-    expect(github).toMatchObject({ owner: 'acme', repo: 'hub', apiUrl: 'https://api.github.com', concurrency: 3 });
+    expect(github).toMatchObject({ owner: 'acme', repo: 'hub', apiUrl: 'https://api.github.com' });
     expect(() =>
       normalizeReleaseOptions({ env: { GITHUB_TOKEN: 'x', GITHUB_REPOSITORY: 'nope' }, log: () => {} }),
     ).toThrow(/GITHUB_REPOSITORY must be "owner\/name"/);

@@ -19,7 +19,6 @@ export interface GitHubSettings {
   repo: string;
   apiUrl: string;
   targetCommitish?: string;
-  concurrency: number;
   retryBaseMs: number;
   writeIntervalMs: number;
   /** An upload attempt with no answer after this long (plus 1 s per 64 KiB of asset) is aborted and retried. */
@@ -97,7 +96,6 @@ export function normalizeReleaseOptions(options: ReleaseOptions): NormalizedRele
       repo: match[2] as string,
       apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
       ...(env.GITHUB_SHA ? { targetCommitish: env.GITHUB_SHA } : {}),
-      concurrency: intFromEnv(env, 'WASMHUB_RELEASE_CONCURRENCY', 3, 1),
       retryBaseMs: intFromEnv(env, 'WASMHUB_RELEASE_RETRY_BASE_MS', 1000, 0),
       writeIntervalMs: intFromEnv(env, 'WASMHUB_RELEASE_WRITE_INTERVAL_MS', 1000, 0),
       uploadTimeoutMs: intFromEnv(env, 'WASMHUB_RELEASE_UPLOAD_TIMEOUT_MS', 60_000, 1),

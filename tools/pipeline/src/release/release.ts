@@ -79,7 +79,6 @@ export async function runRelease(input: RunReleaseOptions = {}): Promise<Release
       target: { owner: settings.owner, repo: settings.repo, tag },
       assets: release.assets,
       dryRun: options.dryRun,
-      concurrency: settings.concurrency,
       uploadTimeoutMs: settings.uploadTimeoutMs,
       token: settings.token,
       ...(settings.targetCommitish ? { targetCommitish: settings.targetCommitish } : {}),

@@ -1,5 +1,5 @@
 // Puts an assembled release on GitHub Releases without ever exposing a half release:
-// find-or-create a draft, upload what is missing or different (bounded concurrency), check the full
+// find-or-create a draft, upload what is missing or different (one at a time), check the full
 // asset list, and only then publish. Re-runs resume; an unchanged re-run uploads nothing.
 
 import { compareVersions } from '@wasmhub/contract';
@@ -8,7 +8,7 @@ import { PipelineError } from '../../errors.ts';
 import type { ReleaseAsset } from '../assemble.ts';
 import { isAlreadyExists, statusOf, toGitHubError } from './client.ts';
 import type { PublishEvent } from './events.ts';
-import { differenceOf, mapBounded, planAssets, type RemoteAsset } from './plan.ts';
+import { differenceOf, planAssets, type RemoteAsset } from './plan.ts';
 
 export interface GitHubTarget {
   owner: string;
@@ -21,8 +21,6 @@ export interface PublishOptions {
   target: GitHubTarget;
   assets: readonly ReleaseAsset[];
   dryRun: boolean;
-  /** Uploads in flight at once. */
-  concurrency: number;
   /**
    * An upload attempt that gets no answer within this many ms (plus 1 s per 64 KiB of the asset) is aborted,
    * logged and retried (3 attempts in all). Node's fetch alone would wait 300 s in silence.
@@ -264,7 +262,9 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
       }
     }
   };
-  await mapBounded(changes, options.concurrency, async (action) => {
+  // One at a time: GitHub asks for content-creating requests in series (the throttling plugin's write
+  // group would serialise parallel uploads anyway).
+  for (const action of changes) {
     if (action.kind === 'replace') {
       try {
         await octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: action.remote.id });
@@ -280,7 +280,7 @@ export async function publishToGitHub(options: PublishOptions): Promise<PublishO
       await upload(action.asset);
       outcome.uploaded.push(action.asset.name);
     }
-  });
+  }
   outcome.skipped = plan.actions.filter((a) => a.kind === 'skip').map((a) => a.asset.name);
 
   // 4. Check every asset (all pages) before anyone can see the release.
