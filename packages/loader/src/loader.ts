@@ -624,6 +624,7 @@ class Call {
       signal: this.#controller.signal,
       now: this.options.clock.now,
       userAgent: USER_AGENT,
+      proxy: this.options.proxy,
     };
   }
 }

@@ -2,9 +2,11 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { LoaderError } from './errors.ts';
+import { type ProxySettings, proxyAuthorization, proxyFor, tunnel } from './proxy.ts';
 import { parseRetryAfter } from './retry.ts';
 import { assertFetchable, locationOf, type Source } from './sources.ts';
 
@@ -17,6 +19,8 @@ export interface OpenOptions {
   signal: AbortSignal;
   now: () => number;
   userAgent: string;
+  /** Proxies from the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY). */
+  proxy?: ProxySettings;
 }
 
 export interface OpenedStream {
@@ -98,12 +102,32 @@ function requestOnce(url: URL, options: OpenOptions): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     let response: IncomingMessage | undefined;
-    const request = client.request(url, {
-      method: 'GET',
-      agent: false,
-      signal: options.signal,
-      headers: { 'user-agent': options.userAgent, 'accept-encoding': 'identity', accept: '*/*' },
-    });
+    const headers = { 'user-agent': options.userAgent, 'accept-encoding': 'identity', accept: '*/*' };
+    const proxy = options.proxy ? proxyFor(url, options.proxy) : undefined;
+    const request = !proxy
+      ? client.request(url, { method: 'GET', agent: false, signal: options.signal, headers })
+      : url.protocol === 'https:'
+        ? // A CONNECT tunnel through the proxy; TLS to the target inside it.
+          https.request(url, {
+            method: 'GET',
+            agent: undefined,
+            signal: options.signal,
+            headers,
+            createConnection: (_options: unknown, done: (error: Error | null, socket?: Socket) => void) => {
+              tunnel(proxy, url, options.signal, done);
+              return undefined;
+            },
+          } as https.RequestOptions)
+        : // Plain http through the proxy: the absolute URL as the request target.
+          http.request({
+            host: proxy.hostname,
+            port: proxy.port || 80,
+            path: url.href,
+            method: 'GET',
+            agent: false,
+            signal: options.signal,
+            headers: { ...headers, host: url.host, ...proxyAuthorization(proxy) },
+          });
     const fail = (error: LoaderError) => {
       if (response) response.destroy(error);
       request.destroy(error);

@@ -1,5 +1,6 @@
 import { defaultCacheDir } from './cache.ts';
 import { LoaderError } from './errors.ts';
+import { type ProxySettings, proxySettings } from './proxy.ts';
 import { type Clock, type RetryPolicy, realClock } from './retry.ts';
 import { DEFAULT_REPO, defaultSourceSpecs, parseSourceSpec, type SourceSpec, sourcesFromEnv } from './sources.ts';
 
@@ -76,6 +77,8 @@ export interface NormalizedOptions {
   maxManifestBytes: number;
   clock: Clock;
   onEvent: (event: LoaderEvent) => void;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY of `env` (default process.env). */
+  proxy: ProxySettings;
 }
 
 const KNOWN = new Set<string>([
@@ -158,5 +161,6 @@ export function normalizeOptions(options: RuntimeLoaderOptions = {}): Normalized
     maxManifestBytes: count('maxManifestBytes', options.maxManifestBytes, 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     clock: { ...realClock, ...options.clock },
     onEvent: options.onEvent ?? (() => {}),
+    proxy: proxySettings(env),
   };
 }

@@ -39,10 +39,14 @@ export const realClock: Clock = {
 };
 
 const TRANSIENT_STATUS = new Set([408, 429]);
+const DNS_PERMANENT = new Set(['ENOTFOUND', 'EAI_FAIL', 'EAI_NONAME']);
 
 /** Transient: network errors, timeouts, 408, 429 and 5xx. Everything else fails fast. */
 export function isTransient(error: unknown): boolean {
   if (!(error instanceof LoaderError)) return false;
+  // A name that does not resolve will not resolve a moment later (EAI_AGAIN, a temporary DNS failure, may).
+  if (error.code === 'ERR_NETWORK' && DNS_PERMANENT.has((error.cause as NodeJS.ErrnoException | undefined)?.code ?? ''))
+    return false;
   if (error.code === 'ERR_NETWORK' || error.code === 'ERR_TIMEOUT') return true;
   const status = error.context.status;
   return error.code === 'ERR_HTTP' && typeof status === 'number' && (TRANSIENT_STATUS.has(status) || status >= 500);
