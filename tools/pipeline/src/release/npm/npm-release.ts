@@ -27,6 +27,8 @@ export interface NpmReleaseOptions {
   outDir?: string;
   /** Also pack (and publish) these workspaces, e.g. ['packages/loader']. */
   workspaces?: string[];
+  /** Pack workspaces without their prepack script (already built; tests share one built dist/). */
+  ignoreScripts?: boolean;
   publish?: boolean;
   dryRun?: boolean;
   provenance?: boolean;
@@ -66,7 +68,14 @@ export async function runNpmRelease(options: NpmReleaseOptions): Promise<NpmRele
     const packages: PackedPackage[] = [];
     for (const spec of specs) packages.push(await packSpec(client, spec, join(outDir, '.work'), outDir));
     for (const workspace of options.workspaces ?? []) {
-      packages.push(await npmPack(client, ['--workspace', workspace], root, outDir));
+      packages.push(
+        await npmPack(
+          client,
+          ['--workspace', workspace, ...(options.ignoreScripts ? ['--ignore-scripts'] : [])],
+          root,
+          outDir,
+        ),
+      );
     }
     await rm(join(outDir, '.work'), { recursive: true, force: true });
     for (const p of packages) {
