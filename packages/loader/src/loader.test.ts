@@ -1,72 +1,15 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
-import { LoaderError } from './errors.ts';
-import { RuntimeLoader } from './loader.ts';
-import type { LoaderEvent, RuntimeLoaderOptions } from './options.ts';
+import { describe, expect, it } from 'vitest';
 import { type Fixture, makeFixture, makeWasm, sha256, writeFixture } from './testing/fixture.ts';
-import { startServer, type TestServer } from './testing/server.ts';
+import { expectCached, expectNotCached, failure, useHarness } from './testing/harness.ts';
+import type { TestServer } from './testing/server.ts';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'wasmhub-loader-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-async function serve(fixture: Fixture): Promise<TestServer> {
-  const server = await startServer(fixture.files);
-  cleanups.push(() => server.close());
-  return server;
-}
-
-/** A loader whose sleeps are captured (and skipped) and whose jitter is fixed at the middle. */
-async function loaderFor(sources: string[], options: RuntimeLoaderOptions = {}) {
-  const delays: number[] = [];
-  const events: LoaderEvent[] = [];
-  const cacheDir = options.cacheDir ?? (await tempDir());
-  const loader = new RuntimeLoader({
-    sources,
-    cacheDir,
-    env: {},
-    clock: { sleep: async (ms) => void delays.push(ms), random: () => 0.5 },
-    onEvent: (e) => events.push(e),
-    ...options,
-  });
-  return { loader, delays, events, cacheDir };
-}
-
-async function expectCached(cacheDir: string, fixture: Fixture) {
-  const path = join(cacheDir, fixture.language, fixture.version, `${fixture.language}-${fixture.version}.wasm`);
-  expect(await readFile(path)).toEqual(fixture.wasm);
-  const entry = JSON.parse(await readFile(join(cacheDir, fixture.language, fixture.version, 'manifest.json'), 'utf8'));
-  expect(entry.sha256).toBe(sha256(fixture.wasm));
-  expect(await readdir(join(cacheDir, '.tmp')).catch(() => [])).toEqual([]);
-  return path;
-}
-
-async function expectNotCached(cacheDir: string, fixture: Fixture) {
-  expect(
-    existsSync(join(cacheDir, fixture.language, fixture.version, `${fixture.language}-${fixture.version}.wasm`)),
-  ).toBe(false);
-  expect(await readdir(join(cacheDir, '.tmp')).catch(() => [])).toEqual([]);
-}
-
-async function failure(promise: Promise<unknown>): Promise<LoaderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LoaderError);
-  return error as LoaderError;
-}
+const harness = useHarness();
+const { tempDir, loaderFor } = harness;
+const serve = (fixture: Fixture): Promise<TestServer> => harness.serve(fixture.files);
 
 describe('RuntimeLoader over a real loopback server', () => {
   it('downloads the .br variant, verifies it and commits it to the cache', async () => {
