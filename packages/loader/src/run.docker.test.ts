@@ -1,18 +1,14 @@
-// `wasmhub run` on the REAL contract programs: rust@1.85 and go@1.24, built by the build stage in the real
-// engine, served as a release folder, fetched and run by the CLI as a child process with real pipes.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRuntime } from '../../../tools/pipeline/src/compile/build-runtime.ts';
 import { requireDocker } from '../../../tools/pipeline/src/testing/require-docker.ts';
 import { makeFixture, writeFixture } from './testing/fixture.ts';
+import { runCli } from './testing/run-cli.ts';
 
 const docker = await requireDocker();
-const bin = fileURLToPath(new URL('../bin/wasmhub.js', import.meta.url));
 const targets = [
   { lang: 'rust', ver: '1.85' },
   { lang: 'go', ver: '1.24' },
@@ -21,38 +17,16 @@ const targets = [
 let root: string;
 const sources: Record<string, string> = {};
 
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: Buffer;
-  stderr: string;
-}
-
 function wasmhub(args: string[], options: { env?: Record<string, string>; closeStdoutAfter?: number } = {}) {
-  return new Promise<Result>((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: root,
-        WASMHUB_CACHE_DIR: join(root, 'cache'),
-        SECRET_OF_HOST: 'x1',
-        ...options.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    let received = 0;
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out.push(chunk);
-      received += chunk.length;
-      if (options.closeStdoutAfter !== undefined && received >= options.closeStdoutAfter) child.stdout.destroy();
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out), stderr }));
+  return runCli(args, {
+    ...options,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: root,
+      WASMHUB_CACHE_DIR: join(root, 'cache'),
+      SECRET_OF_HOST: 'x1',
+      ...options.env,
+    },
   });
 }
 

@@ -13,18 +13,11 @@ import { isLoaderError } from './errors.ts';
 import { RuntimeLoader } from './loader.ts';
 import { wasiOptions } from './run.ts';
 import { makeFixture, writeFixture } from './testing/fixture.ts';
+import { wasmhubBin as bin, type CliResult, runCli } from './testing/run-cli.ts';
 import { startServer, type TestServer } from './testing/server.ts';
 import { probeWasm } from './testing/wasi-probe.ts';
 
-const bin = fileURLToPath(new URL('../bin/wasmhub.js', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: Buffer;
-  stderr: string;
-}
 
 let root: string;
 let release: string;
@@ -33,28 +26,11 @@ let cache: string;
 function wasmhub(
   args: string[],
   options: { env?: Record<string, string>; stdin?: Buffer; closeStdoutAfter?: number } = {},
-): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: root, WASMHUB_CACHE_DIR: cache, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    let received = 0;
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out.push(chunk);
-      received += chunk.length;
-      if (options.closeStdoutAfter !== undefined && received >= options.closeStdoutAfter) child.stdout.destroy();
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(options.stdin ?? Buffer.alloc(0));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out), stderr }));
+): Promise<CliResult> {
+  return runCli(args, {
+    ...options,
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: root, WASMHUB_CACHE_DIR: cache, ...options.env },
   });
 }
 
