@@ -3,14 +3,13 @@
 // companion mirrors where the guest expects it, and a host mounts them with one preopen per guest folder.
 import { dirname, join, posix, relative, sep } from 'node:path';
 import type { Companion, VersionEntry } from '@wasmhub/contract';
+import { assertCompanion } from './companion-names.ts';
 import { LoaderError } from './errors.ts';
-import { assertFileName } from './names.ts';
+
+export { assertCompanion };
 
 /** The folder (inside a version's cache folder) whose tree mirrors the guest's file system. */
 export const GUEST_ROOT = 'root';
-
-// The same pattern as manifest.schema.json ($defs GuestPath).
-const GUEST_PATH = /^(\/(?!\.\.?(\/|$))[A-Za-z0-9._+-]{1,128}){1,16}$/;
 
 /** A companion as it sits in the cache. */
 export interface CachedCompanion {
@@ -30,23 +29,6 @@ export interface GuestView {
   preopens: Record<string, string>;
   /** Environment the guest needs (e.g. PYTHONHOME), to merge into `new WASI({ env })`. */
   env: Record<string, string>;
-}
-
-/** Check a companion's names (belt and braces beyond the schema): they become paths in the cache. */
-export function assertCompanion(companion: Companion, where: string): Companion {
-  assertFileName(companion.file, where);
-  for (const variant of Object.values(companion.variants ?? {})) {
-    if (variant) assertFileName(variant.file, where);
-  }
-  const guest = companion.guestPath;
-  if (typeof guest !== 'string' || !GUEST_PATH.test(guest) || guest.split('/').includes('..')) {
-    throw new LoaderError(
-      'ERR_MANIFEST_INVALID',
-      `manifest names guest path ${JSON.stringify(guest)} for a companion of ${where}: it must be an absolute path without '.' or '..' segments`,
-      { context: { guestPath: String(guest) } },
-    );
-  }
-  return companion;
 }
 
 /** Host path of a companion inside `versionDir`; refuses anything that would land outside it. */

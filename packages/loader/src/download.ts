@@ -5,16 +5,13 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress, createGunzip } from 'node:zlib';
 import { cacheError } from './cache-errors.ts';
+import type { Encoding, Expected } from './call.ts';
 import { LoaderError } from './errors.ts';
-import { classifyNetworkError, type OpenedStream } from './open-stream.ts';
+import { classifyNetworkError } from './network-errors.ts';
+import type { OpenedStream } from './open-stream.ts';
 import { type SpeedRule, watchSpeed } from './speed.ts';
 
-export type Encoding = 'br' | 'gz' | 'identity';
-
-export interface Expected {
-  size: number;
-  sha256: string;
-}
+export type { Encoding, Expected } from './call.ts';
 
 /** Counts and hashes the bytes flowing through; fails as soon as they exceed `limit`. */
 class Meter extends Transform {

@@ -1,5 +1,5 @@
 import type { GlobalManifest, LanguageManifest, SchemaValidator, VersionEntry } from '@wasmhub/contract';
-import { assertCompanion } from './companions.ts';
+import { assertCompanion } from './companion-names.ts';
 import { LoaderError } from './errors.ts';
 import { assertFileName, assertLanguage, assertVersion } from './names.ts';
 

@@ -6,8 +6,8 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { LoaderError } from './errors.ts';
+import { classifyNetworkError, httpStatusError } from './network-errors.ts';
 import { type ProxySettings, proxyAuthorization, proxyFor, tunnel } from './proxy.ts';
-import { parseRetryAfter } from './retry.ts';
 import { assertFetchable, locationOf, type Source } from './sources.ts';
 
 export interface OpenOptions {
@@ -82,13 +82,7 @@ async function openHttp(start: URL, options: OpenOptions): Promise<OpenedStream>
       return { body: response, length: declared === undefined ? undefined : Number(declared), url: url.href };
     }
     response.destroy();
-    if (status === 404 || status === 410) {
-      throw new LoaderError('ERR_NOT_FOUND', `${url.href} answered ${status}`, { context: { url: url.href, status } });
-    }
-    const retryAfterMs = parseRetryAfter(headerOf(response, 'retry-after'), options.now());
-    throw new LoaderError('ERR_HTTP', `${url.href} answered ${status}`, {
-      context: { url: url.href, status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
-    });
+    throw httpStatusError(status, url.href, headerOf(response, 'retry-after'), options.now());
   }
 }
 
@@ -165,42 +159,4 @@ function requestOnce(url: URL, options: OpenOptions): Promise<IncomingMessage> {
   });
 }
 
-/** Errors that say the host cannot be reached at all: no other file on it will do better. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_FAIL']);
-
-/** OpenSSL / Node codes of a certificate the client does not trust. */
-function isCertificateError(code: string | undefined): boolean {
-  return (
-    code !== undefined &&
-    /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_TLS_CERT|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE)/.test(code)
-  );
-}
-
-export function classifyNetworkError(error: unknown, url: URL | string): LoaderError {
-  const href = typeof url === 'string' ? url : url.href;
-  if (error instanceof LoaderError) return error;
-  const err = error as NodeJS.ErrnoException;
-  if (isCertificateError(err?.code)) {
-    // Retrying cannot make a certificate trusted: fail fast, say how to fix it.
-    return new LoaderError(
-      'ERR_TLS',
-      `${href}: TLS certificate not trusted (${err.code}); fix the server's certificate, or trust its CA with NODE_EXTRA_CA_CERTS=<file.pem>`,
-      { cause: error, context: { url: href, sourceLevel: true } },
-    );
-  }
-  if (err?.name === 'AbortError') {
-    return new LoaderError('ERR_DEADLINE', `${href}: overall deadline reached`, {
-      cause: error,
-      context: { url: href },
-    });
-  }
-  const detail = err?.code
-    ? `${err.code}${err.message && err.message !== err.code ? ` (${err.message})` : ''}`
-    : String(err?.message ?? err);
-  return new LoaderError('ERR_NETWORK', `${href}: network error ${detail}`, {
-    cause: error,
-    context: { url: href, ...(UNREACHABLE.has(err?.code ?? '') ? { sourceLevel: true } : {}) },
-  });
-}
-
-export { locationOf };
+export { classifyNetworkError, locationOf };

@@ -1,136 +1,45 @@
 import { defaultCacheDir } from './cache.ts';
 import { LoaderError } from './errors.ts';
+import {
+  assertKnownOptions,
+  type CoreLoaderOptions,
+  type CoreNormalizedOptions,
+  count,
+  normalizeCoreOptions,
+} from './loader-options.ts';
+import { localSources } from './local-sources.ts';
 import { type ProxySettings, proxySettings } from './proxy.ts';
-import { type Clock, type RetryPolicy, realClock } from './retry.ts';
-import { DEFAULT_REPO, defaultSourceSpecs, parseSourceSpec, type SourceSpec, sourcesFromEnv } from './sources.ts';
+import { defaultSourceSpecs, sourcesFromEnv } from './sources.ts';
 
-export type LoaderEvent =
-  | { kind: 'cache.hit'; language: string; version: string; path: string }
-  | { kind: 'cache.evict'; language: string; version: string; problem: string }
-  | { kind: 'lock.wait'; language: string; version: string }
-  | { kind: 'download.start'; url: string; size: number }
-  | { kind: 'download.progress'; url: string; bytes: number; total: number }
-  | { kind: 'download.done'; url: string }
-  | { kind: 'retry'; url: string; attempt: number; delayMs: number; reason: string }
-  | { kind: 'source.failed'; source: string; code: string; message: string };
+export type { LoaderEvent } from './loader-options.ts';
 
-export interface RuntimeLoaderOptions {
+export interface RuntimeLoaderOptions extends CoreLoaderOptions {
   /**
    * Sources in order: URLs or folders under which the release files lie flat, or templates such as
    * `https://cdn.jsdelivr.net/npm/@wasmhub/runtime-{lang}@{release}/{file}`. Default: WASMHUB_SOURCES,
    * else GitHub Releases, then jsDelivr and unpkg over the @wasmhub/runtime-<lang> npm packages.
    */
   sources?: string[];
-  /** Repository (owner/name) of the default GitHub source, and the release tag (`{release}` of templates). */
-  repo?: string;
-  tag?: string;
   /** Default: WASMHUB_CACHE_DIR, else the user cache folder + wasmhub. */
   cacheDir?: string;
-  /** Never touch the network; a missing or corrupt cache entry is an error. */
-  offline?: boolean;
-  /** Allow plain http:// to non-loopback hosts. */
-  allowHttp?: boolean;
-  retries?: number;
-  retryBaseDelayMs?: number;
-  retryMaxDelayMs?: number;
-  /** Longest server Retry-After waited for (default 30 s); a longer one moves to the next source at once. */
-  maxRetryAfterMs?: number;
-  connectTimeoutMs?: number;
-  /** No byte at all for this long aborts an attempt (default 30 s). */
-  stallTimeoutMs?: number;
-  /**
-   * Minimum transfer rate (as curl's --speed-limit/--speed-time): a body averaging fewer than
-   * `minSpeedBytesPerSec` over any `minSpeedWindowMs` is abandoned and the next source tried (defaults
-   * 1024 bytes/s over 30 s; 0 turns the rule off).
-   */
-  minSpeedBytesPerSec?: number;
-  minSpeedWindowMs?: number;
-  /** Overall deadline of one call (getRuntime etc.; default 10 min; CLI --deadline). */
-  deadlineMs?: number;
-  maxRedirects?: number;
   /** A lock not refreshed for this long is taken over. */
   lockStaleMs?: number;
-  /** Largest manifest accepted, in bytes. */
-  maxManifestBytes?: number;
   env?: Record<string, string | undefined>;
   cwd?: string;
-  /** Injectable clock: tests capture scheduled delays through `sleep`. */
-  clock?: Partial<Clock>;
-  onEvent?: (event: LoaderEvent) => void;
 }
 
-export interface NormalizedOptions {
-  /** Sources in order; templates are expanded per language (see concreteSources). */
-  sources: SourceSpec[];
+export interface NormalizedOptions extends CoreNormalizedOptions {
   cwd: string;
   cacheDir: string;
-  offline: boolean;
-  allowHttp: boolean;
-  policy: RetryPolicy;
-  connectTimeoutMs: number;
-  stallTimeoutMs: number;
-  minSpeedBytesPerSec: number;
-  minSpeedWindowMs: number;
-  deadlineMs: number;
-  maxRedirects: number;
   lockStaleMs: number;
-  maxManifestBytes: number;
-  clock: Clock;
-  onEvent: (event: LoaderEvent) => void;
   /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY of `env` (default process.env). */
   proxy: ProxySettings;
 }
 
-const KNOWN = new Set<string>([
-  'sources',
-  'repo',
-  'tag',
-  'cacheDir',
-  'offline',
-  'allowHttp',
-  'retries',
-  'retryBaseDelayMs',
-  'retryMaxDelayMs',
-  'maxRetryAfterMs',
-  'connectTimeoutMs',
-  'stallTimeoutMs',
-  'minSpeedBytesPerSec',
-  'minSpeedWindowMs',
-  'deadlineMs',
-  'maxRedirects',
-  'lockStaleMs',
-  'maxManifestBytes',
-  'env',
-  'cwd',
-  'clock',
-  'onEvent',
-]);
-
-function count(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new LoaderError(
-      'ERR_INVALID_OPTION',
-      `option ${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
-    );
-  }
-  return value;
-}
-
 /** Fill defaults once; reject unknown keys naming them. */
 export function normalizeOptions(options: RuntimeLoaderOptions = {}): NormalizedOptions {
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new LoaderError('ERR_INVALID_OPTION', `unknown option ${JSON.stringify(key)}`);
-  }
+  assertKnownOptions(options, ['cacheDir', 'lockStaleMs', 'env', 'cwd']);
   const env = options.env ?? process.env;
-  const allowHttp = options.allowHttp ?? false;
-  const repo = options.repo ?? DEFAULT_REPO;
-  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repo)) {
-    throw new LoaderError('ERR_INVALID_OPTION', `option repo must be owner/name, got ${JSON.stringify(repo)}`);
-  }
-  const specs = options.sources?.length
-    ? options.sources
-    : (sourcesFromEnv(env) ?? defaultSourceSpecs(repo, options.tag ?? 'latest'));
   const cwd = options.cwd ?? process.cwd();
   if (options.cacheDir !== undefined && (typeof options.cacheDir !== 'string' || options.cacheDir.trim() === '')) {
     throw new LoaderError(
@@ -138,29 +47,15 @@ export function normalizeOptions(options: RuntimeLoaderOptions = {}): Normalized
       `option cacheDir must be a folder path, got ${JSON.stringify(options.cacheDir)}: leave it out for the default folder`,
     );
   }
-  const tag = options.tag ?? 'latest';
+  const core = normalizeCoreOptions(options, {
+    defaultSources: (repo, tag) => sourcesFromEnv(env) ?? defaultSourceSpecs(repo, tag),
+    local: localSources(cwd),
+  });
   return {
-    sources: specs.map((spec) => parseSourceSpec(spec, allowHttp, tag, cwd)),
+    ...core,
     cwd,
     cacheDir: options.cacheDir ?? defaultCacheDir(env),
-    offline: options.offline ?? false,
-    allowHttp,
-    policy: {
-      retries: count('retries', options.retries, 3, 0, 20),
-      baseDelayMs: count('retryBaseDelayMs', options.retryBaseDelayMs, 500, 0, 600_000),
-      maxDelayMs: count('retryMaxDelayMs', options.retryMaxDelayMs, 30_000, 0, 3_600_000),
-      maxRetryAfterMs: count('maxRetryAfterMs', options.maxRetryAfterMs, 30_000, 0, 24 * 3_600_000),
-    },
-    connectTimeoutMs: count('connectTimeoutMs', options.connectTimeoutMs, 10_000, 1, 600_000),
-    stallTimeoutMs: count('stallTimeoutMs', options.stallTimeoutMs, 30_000, 1, 600_000),
-    minSpeedBytesPerSec: count('minSpeedBytesPerSec', options.minSpeedBytesPerSec, 1024, 0, 1024 * 1024 * 1024),
-    minSpeedWindowMs: count('minSpeedWindowMs', options.minSpeedWindowMs, 30_000, 100, 3_600_000),
-    deadlineMs: count('deadlineMs', options.deadlineMs, 10 * 60_000, 1, 24 * 3_600_000),
-    maxRedirects: count('maxRedirects', options.maxRedirects, 5, 0, 20),
     lockStaleMs: count('lockStaleMs', options.lockStaleMs, 10_000, 2_000, 3_600_000),
-    maxManifestBytes: count('maxManifestBytes', options.maxManifestBytes, 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
-    clock: { ...realClock, ...options.clock },
-    onEvent: options.onEvent ?? (() => {}),
     proxy: proxySettings(env),
   };
 }

@@ -1,6 +1,7 @@
-import { isAbsolute, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LoaderError } from './errors.ts';
+
+// Platform-neutral (no node: imports): the browser entry uses this file as it is. Folder sources exist only
+// where a platform passes `LocalSources` (Node: ./local-sources.ts).
 
 /** A base under which the release files lie flat: `<base>/manifest.json`, `<base>/<file>`. */
 export type Source = { kind: 'http'; label: string; base: URL } | { kind: 'file'; label: string; dir: string };
@@ -12,6 +13,12 @@ export type Source = { kind: 'http'; label: string; base: URL } | { kind: 'file'
  */
 export type TemplateSource = { kind: 'template'; label: string; template: string; release: string };
 export type SourceSpec = Source | TemplateSource;
+
+/** How a platform turns `file://` URLs and plain paths into folder sources; absent in the browser. */
+export interface LocalSources {
+  fromFileUrl(url: URL): Source;
+  fromPath(text: string): Source;
+}
 
 const PLACEHOLDER = /\{([a-z]+)\}/g;
 const PLACEHOLDERS = new Set(['lang', 'release', 'file']);
@@ -73,8 +80,15 @@ export function assertFetchable(url: URL, allowHttp: boolean): void {
   });
 }
 
-/** Parse one source spec: http(s) URL, file:// URL or a plain path (relative to cwd). */
-export function parseSource(spec: string, allowHttp: boolean, cwd = process.cwd()): Source {
+function noLocal(text: string): never {
+  throw new LoaderError(
+    'ERR_INVALID_SOURCE',
+    `source ${JSON.stringify(text)} is a folder or file:// URL: this platform fetches over https only (give an https:// URL)`,
+  );
+}
+
+/** Parse one source spec: http(s) URL, or (where the platform has `local`) a file:// URL or a plain path. */
+export function parseSource(spec: string, allowHttp: boolean, local?: LocalSources): Source {
   const text = spec.trim();
   if (text === '') throw new LoaderError('ERR_INVALID_SOURCE', 'empty source: give a URL or a folder path');
   if (/\{[a-z]+\}/.test(text)) {
@@ -87,10 +101,7 @@ export function parseSource(spec: string, allowHttp: boolean, cwd = process.cwd(
     } catch (cause) {
       throw new LoaderError('ERR_INVALID_SOURCE', `source ${JSON.stringify(text)} is not a valid URL`, { cause });
     }
-    if (url.protocol === 'file:') {
-      const dir = fileURLToPath(url);
-      return { kind: 'file', label: url.href, dir };
-    }
+    if (url.protocol === 'file:') return local ? local.fromFileUrl(url) : noLocal(text);
     if (url.username || url.password) {
       throw new LoaderError('ERR_INVALID_SOURCE', `source ${url.host} carries credentials in its URL: remove them`);
     }
@@ -100,8 +111,7 @@ export function parseSource(spec: string, allowHttp: boolean, cwd = process.cwd(
     if (!url.pathname.endsWith('/')) url.pathname += '/';
     return { kind: 'http', label: url.href.replace(/\/$/, ''), base: url };
   }
-  const dir = isAbsolute(text) ? text : resolve(cwd, text);
-  return { kind: 'file', label: pathToFileURL(dir).href, dir };
+  return local ? local.fromPath(text) : noLocal(text);
 }
 
 /** The URL (or path) of a file under a source, for messages. The name is already a validated plain file name. */
@@ -110,10 +120,10 @@ export function locationOf(source: Source, file: string): string {
 }
 
 /** Parse a source spec that may be a template (`{lang}`, `{release}`, `{file}`). */
-export function parseSourceSpec(spec: string, allowHttp: boolean, tag: string, cwd = process.cwd()): SourceSpec {
+export function parseSourceSpec(spec: string, allowHttp: boolean, tag: string, local?: LocalSources): SourceSpec {
   const text = spec.trim();
   const names = [...text.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
-  if (names.length === 0) return parseSource(text, allowHttp, cwd);
+  if (names.length === 0) return parseSource(text, allowHttp, local);
   const unknown = names.find((name) => !PLACEHOLDERS.has(name));
   if (unknown !== undefined) {
     throw new LoaderError(
@@ -129,7 +139,7 @@ export function parseSourceSpec(spec: string, allowHttp: boolean, tag: string, c
   }
   const release = releaseOfTag(tag);
   // Check the template's shape (scheme, http policy) once, with sample values.
-  parseSource(expand(text, 'lang', release), allowHttp, cwd);
+  parseSource(expand(text, 'lang', release), allowHttp, local);
   return { kind: 'template', label: text.replaceAll('{release}', release), template: text, release };
 }
 
@@ -145,12 +155,12 @@ export function concreteSources(
   specs: readonly SourceSpec[],
   language: string | undefined,
   allowHttp: boolean,
-  cwd = process.cwd(),
+  local?: LocalSources,
 ): Source[] {
   return specs.flatMap((spec): Source[] => {
     if (spec.kind !== 'template') return [spec];
     if (language === undefined) return [];
-    const source = parseSource(expand(spec.template, language, spec.release), allowHttp, cwd);
+    const source = parseSource(expand(spec.template, language, spec.release), allowHttp, local);
     return [source];
   });
 }

@@ -32,7 +32,8 @@ export function watchSpeed(
     }
     inWindow = 0;
   }, rule.windowMs);
-  timer.unref();
+  // Node: never keeps the process alive; browsers have no unref.
+  (timer as { unref?: () => void }).unref?.();
   return {
     add: (bytes) => {
       inWindow += bytes;
