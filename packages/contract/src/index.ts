@@ -10,6 +10,7 @@ export {
   type ManifestKind,
   manifestChecks,
   manifestValidator,
+  type SchemaError,
   type SchemaValidator,
   schemaValidator,
 } from './validator.ts';

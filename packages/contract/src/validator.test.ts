@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { compileWithAjv } from '../scripts/manifest-validator-source.ts';
+import { compileWithAjv, manifestValidatorPath } from '../scripts/manifest-validator-source.ts';
 import { manifestChecks, manifestValidator, schemaValidator } from './validator.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -34,7 +35,22 @@ const languageManifest: Json = { language: 'demo', latest: '1.0', versions: { '1
 
 /** Every document obtained by deleting one property, or replacing one value, of `doc` (one change each). */
 function mutations(doc: Json): Json[] {
-  const replacements: Json[] = [null, -1, 1.5, '', '..', 'a/b', 'Go', 'not-a-date', 'x'.repeat(200), {}, [], true];
+  // Astral characters count once towards maxLength (ajv's ucs2length, bundled into the generated code).
+  const replacements: Json[] = [
+    null,
+    -1,
+    1.5,
+    '',
+    '..',
+    'a/b',
+    'Go',
+    'not-a-date',
+    'x'.repeat(200),
+    '\u{1F600}'.repeat(100),
+    {},
+    [],
+    true,
+  ];
   const out: Json[] = [];
   const walk = (node: Json, rebuild: (value: Json | undefined) => Json) => {
     for (const r of replacements) out.push(rebuild(r));
@@ -79,5 +95,11 @@ describe('precompiled manifest validator', () => {
       if (problem !== undefined) invalid++;
     }
     expect(invalid).toBeGreaterThan(400);
+  });
+
+  it('is self-contained: no import or require, so the contract installs without ajv', async () => {
+    const source = await readFile(manifestValidatorPath, 'utf8');
+    expect(source).not.toMatch(/^\s*import\b/m);
+    expect(source).not.toMatch(/createRequire|\bimport\(|(?<!["'])\brequire\(["']/);
   });
 });

@@ -1,10 +1,19 @@
 // The manifest validator both sides use: ajv's standalone code generated from manifest.schema.json
 // (./manifest-validator.generated.ts, checked against the schema by a test), so no ajv compiler runs.
-import type { ErrorObject } from 'ajv';
 import * as generated from './manifest-validator.generated.ts';
 
+/** One error as ajv reports it (the fields of ajv's ErrorObject this package reads; ajv is not a dependency). */
+export interface SchemaError {
+  keyword: string;
+  instancePath: string;
+  schemaPath: string;
+  params: Record<string, unknown>;
+  propertyName?: string;
+  message?: string;
+}
+
 /** A validating function as ajv compiles it (run time) or generates it (standalone code). */
-export type CompiledCheck = ((document: unknown) => boolean) & { errors?: ErrorObject[] | null };
+export type CompiledCheck = ((document: unknown) => boolean) & { errors?: SchemaError[] | null };
 
 /** The whole schema (oneOf) and its two branches. */
 export interface CompiledManifestSchema {
