@@ -1,13 +1,8 @@
-// 4-6. The loader against its physical limits, from a loopback HTTP server over a staged release:
-// 4. cold download of the largest runtime through the built CLI vs `curl -o` of the same file + `sha256sum`;
-// 5. warm hit (integrity checked on read), in-process getRuntime vs readFile + SHA-256 of the same file;
-// 6. 16 CLI processes at once on an empty cache: requests for the asset, and wall time vs one process.
-// Break-downs: `node -e 0`, CLI start only (`--help`), in-process cold getRuntime, 16 x `--help`.
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { sha256Hex } from '../tools/pipeline/src/kit/digest.ts';
 import { runProc } from './lib/proc.ts';
 import { type StaticServer, startStaticServer } from './lib/static-server.ts';
 import { measure, type Sample } from './lib/stats.ts';
@@ -137,10 +132,7 @@ export async function benchLoader(opts: {
         { name: 'getRuntime', run: async () => void (await loader.getRuntime(opts.lang, opts.ver)) },
         {
           name: 'readHash',
-          run: async () =>
-            void createHash('sha256')
-              .update(await readFile(path))
-              .digest('hex'),
+          run: async () => void sha256Hex(await readFile(path)),
         },
       ],
       { runs: iterations, warmup: 3, log: () => {}, label: 'loader-warm' },

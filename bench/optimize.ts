@@ -2,12 +2,12 @@
 // image check, dockerode container create/attach/start/wait/remove, temp file + rename) against
 // `docker run --rm <same image> wasm-opt <same args>` on the same module.
 
-import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { connectDocker } from '../tools/pipeline/src/docker/engine.ts';
 import { ensureBuilderImage } from '../tools/pipeline/src/docker/image.ts';
 import { containerOutputDir, containerUser } from '../tools/pipeline/src/docker/run-container.ts';
+import { sha256Hex } from '../tools/pipeline/src/kit/digest.ts';
 import { WASM_OPT_IMAGE } from '../tools/pipeline/src/optimize/native.ts';
 import { optimizeModule } from '../tools/pipeline/src/optimize/optimize-module.ts';
 import { normalizeLevel, wasmOptArgs } from '../tools/pipeline/src/optimize/wasm-opt-args.ts';
@@ -43,10 +43,7 @@ export async function benchOptimize(opts: {
     const docker = await connectDocker();
     const image = await ensureBuilderImage(docker, WASM_OPT_IMAGE);
     const digests = new Set<string>();
-    const sha = async (f: string) =>
-      createHash('sha256')
-        .update(await readFile(f))
-        .digest('hex');
+    const sha = async (f: string) => sha256Hex(await readFile(f));
     const samples = await measure(
       [
         {

@@ -5,8 +5,9 @@
 // BENCH_ONLY (comma list of: release,loader,optimize,build,cached,interpreters) to run a subset, BENCH_OPT=largest
 // (item 3 on the largest module instead of the smallest).
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readJson } from '../tools/pipeline/src/kit/files.ts';
 import { type BuildOverheadResult, benchBuildOverhead } from './build-overhead.ts';
 import { benchCachedRebuild, type CachedRebuildResult } from './cached-rebuild.ts';
 import { benchInterpreters, type InterpreterResult } from './interpreters.ts';
@@ -109,10 +110,9 @@ if (only.has('loader'))
     log,
   });
 if (only.has('optimize')) {
-  const config = JSON.parse(await readFile(join(repoRoot, 'runtimes', optTarget.lang, 'runtime.json'), 'utf8')) as {
-    wasmOpt?: string;
-    versions: { label: string; wasmOpt?: string }[];
-  };
+  const config = await readJson<{ wasmOpt?: string; versions: { label: string; wasmOpt?: string }[] }>(
+    join(repoRoot, 'runtimes', optTarget.lang, 'runtime.json'),
+  );
   const level = config.versions.find((v) => v.label === optTarget.ver)?.wasmOpt ?? config.wasmOpt;
   results.optimize = await benchOptimize({ module: optTarget.raw, level, runs, log });
 }

@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, copyFile, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readJson } from '../../tools/pipeline/src/kit/files.ts';
 import { runProc } from './proc.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -98,7 +99,7 @@ export async function listVersions(root: string): Promise<RuntimeVersionInfo[]> 
   for (const lang of (await readdir(join(root, 'runtimes'), { withFileTypes: true })).filter((d) => d.isDirectory())) {
     const file = join(root, 'runtimes', lang.name, 'runtime.json');
     if (!existsSync(file)) continue;
-    const config = JSON.parse(await readFile(file, 'utf8')) as { language: string; versions: { label: string }[] };
+    const config = await readJson<{ language: string; versions: { label: string }[] }>(file);
     for (const { label } of config.versions) {
       out.push({
         lang: config.language,

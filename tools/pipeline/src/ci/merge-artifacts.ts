@@ -7,12 +7,13 @@
 // version's own artifact (so a stale or partial manifest on one runner cannot leak into the release).
 //
 // CLI: `npx tsx tools/pipeline/src/ci/merge-artifacts.ts <artifacts-dir> [--root <dir>]`
-import { createHash } from 'node:crypto';
-import { cp, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LanguageManifest, VersionEntry } from '@wasmhub/contract';
 import { formatError, PipelineError } from '../errors.ts';
+import { sha256Hex } from '../kit/digest.ts';
+import { readJson, writeFileAtomic } from '../kit/files.ts';
 import { stringifyManifest } from '../manifest/stable-json.ts';
 import { assertLanguageManifest } from '../manifest/validate.ts';
 import { languageManifestPath, optWasmPath, rawWasmPath, workspaceRoot } from '../paths.ts';
@@ -43,18 +44,6 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function readJson(path: string): Promise<unknown> {
-  const text = await readFile(path, 'utf8');
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new PipelineError('ERR_MANIFEST_INVALID', `${path}: not valid JSON; re-run the build job that uploaded it`, {
-      cause,
-      context: { path },
-    });
-  }
-}
-
 /** Throws ERR_INTEGRITY unless the file's size and SHA-256 are the recorded ones. */
 async function verifyFile(
   root: string,
@@ -72,7 +61,7 @@ async function verifyFile(
       context: { path },
     });
   }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const sha256 = sha256Hex(bytes);
   if (sha256 !== expected.sha256 || bytes.byteLength !== expected.size) {
     throw new PipelineError(
       'ERR_INTEGRITY',
@@ -113,7 +102,7 @@ export async function mergeArtifacts(options: MergeOptions): Promise<MergedLangu
         );
       }
       const manifest = assertLanguageManifest(
-        await readJson(manifestFile),
+        await readJson(manifestFile, { what: 'manifest', hint: 're-run the build job that uploaded it' }),
         `${artifact}/${relative(dir, manifestFile)}`,
       );
       const entry = manifest.versions[label];
@@ -144,7 +133,7 @@ export async function mergeArtifacts(options: MergeOptions): Promise<MergedLangu
       `merged runtimes/${language}/manifest.json`,
     );
     const manifestPath = languageManifestPath(language, root);
-    await writeFile(manifestPath, stringifyManifest(result));
+    await writeFileAtomic(manifestPath, stringifyManifest(result));
     const labels = Object.keys(versions);
     log(
       `[${language}] ${relative(root, manifestPath)}: ${labels.length} versions (${labels.join(', ')}), latest ${config.latest}`,

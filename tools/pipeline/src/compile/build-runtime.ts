@@ -5,6 +5,7 @@ import type Docker from 'dockerode';
 import { type BuilderImage, ensureBuilderImage } from '../docker/image.ts';
 import { PipelineError } from '../errors.ts';
 import { mapBounded } from '../kit/map-bounded.ts';
+import { parseSourceDateEpoch } from '../kit/source-date.ts';
 import { workspaceRoot } from '../paths.ts';
 import { loadRuntimeConfig, selectVersions } from '../runtime/config.ts';
 import { type BuildRecord, buildVersion } from './build-version.ts';
@@ -32,13 +33,7 @@ export function normalizeBuildOptions(options: BuildRuntimeOptions): NormalizedB
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new PipelineError('ERR_INVALID_OPTION', `concurrency must be a positive integer, found ${concurrency}`);
   }
-  const sourceDateEpoch = options.sourceDateEpoch ?? process.env.SOURCE_DATE_EPOCH ?? '0';
-  if (!/^\d+$/.test(sourceDateEpoch)) {
-    throw new PipelineError(
-      'ERR_INVALID_OPTION',
-      `SOURCE_DATE_EPOCH must be seconds since 1970, found "${sourceDateEpoch}"`,
-    );
-  }
+  const sourceDateEpoch = String(parseSourceDateEpoch(options.sourceDateEpoch ?? process.env.SOURCE_DATE_EPOCH) ?? 0);
   return {
     lang: options.lang,
     ver: options.ver,

@@ -1,12 +1,12 @@
 // Compiles one runtime version in its builder container into build/<lang>/<lang>-<ver>.wasm,
 // atomically (temp dir + rename), and records toolchain + builder image in <lang>-<ver>.build.json.
-import { createHash } from 'node:crypto';
 import { chown, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type Docker from 'dockerode';
 import type { BuilderImage } from '../docker/image.ts';
 import { containerOutputDir, containerUser, runContainer } from '../docker/run-container.ts';
 import { PipelineError } from '../errors.ts';
+import { sha256Hex } from '../kit/digest.ts';
 import { buildDir, buildRecordPath, rawWasmPath, runtimeDir, wasmFileName } from '../paths.ts';
 import type { RuntimeConfig, RuntimeVersion } from '../runtime/config.ts';
 import { OUTPUT_MOUNT, recipeFor, SOURCE_MOUNT, TOOLCHAIN_FILE } from './recipes.ts';
@@ -104,7 +104,7 @@ export async function buildVersion(
       target: 'wasm32-wasip1',
       file,
       size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
+      sha256: sha256Hex(bytes),
       toolchain: recipe.parseToolchain(toolchainOutput),
       toolchainOutput,
       builder: { name: version.builder, image: image.tag, id: image.id },

@@ -1,16 +1,13 @@
 // The deterministic release time and source commit of a runtime: never "now".
 import { execa } from 'execa';
 import { PipelineError } from '../errors.ts';
+import { epochToRfc3339, parseSourceDateEpoch } from '../kit/source-date.ts';
 
 export interface SourceStamp {
   /** RFC 3339 UTC without milliseconds, e.g. 2026-11-25T22:33:00Z. */
   released: string;
   /** Last commit touching runtimes/<lang> (absent when SOURCE_DATE_EPOCH decides and git has nothing). */
   sourceCommit?: string;
-}
-
-export function epochToRfc3339(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /**
@@ -24,15 +21,9 @@ export async function resolveSourceStamp(
   const pathspec = [`runtimes/${language}`, `:(exclude)runtimes/${language}/manifest.json`];
   const git = await execa('git', ['log', '-1', '--format=%H %ct', '--', ...pathspec], { cwd, reject: false });
   const [commit, ct] = git.exitCode === 0 ? git.stdout.trim().split(' ') : [];
-  const epochText = env.SOURCE_DATE_EPOCH?.trim();
-  if (epochText) {
-    if (!/^[0-9]+$/.test(epochText)) {
-      throw new PipelineError(
-        'ERR_INVALID_OPTION',
-        `SOURCE_DATE_EPOCH=${JSON.stringify(epochText)} is not a number of seconds: unset it or set e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)`,
-      );
-    }
-    return { released: epochToRfc3339(Number(epochText)), ...(commit ? { sourceCommit: commit } : {}) };
+  const epoch = parseSourceDateEpoch(env.SOURCE_DATE_EPOCH);
+  if (epoch !== undefined) {
+    return { released: epochToRfc3339(epoch), ...(commit ? { sourceCommit: commit } : {}) };
   }
   if (!commit || !ct) {
     throw new PipelineError(

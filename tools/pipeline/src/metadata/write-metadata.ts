@@ -9,6 +9,7 @@ import { relative } from 'node:path';
 import type { LanguageManifest } from '@wasmhub/contract';
 import { PipelineError } from '../errors.ts';
 import { sha256Hex } from '../kit/digest.ts';
+import { readJson, readJsonIfExists } from '../kit/files.ts';
 import {
   buildLanguageManifest,
   carryOverVariants,
@@ -45,28 +46,17 @@ interface BuildRecordLike {
   builder?: { id?: string; image?: string };
 }
 
-async function readJson<T>(path: string, what: string, root: string, required: boolean): Promise<T | undefined> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
-  } catch (cause) {
-    if (!required && (cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new PipelineError(
-      'ERR_MANIFEST_INVALID',
-      `${relative(root, path)}: cannot read the ${what} (${(cause as Error).message.split('\n')[0]}): run the earlier stages first`,
-      { cause },
-    );
-  }
-}
+/** The stage's inputs are earlier stages' outputs: a missing or broken one says which stage to run. */
+const stageInput = (what: string, path: string, root: string) => ({
+  what,
+  shown: relative(root, path),
+  hint: 'run the earlier stages first',
+});
 
 async function versionInput(config: RuntimeConfig, version: RuntimeVersion, root: string): Promise<VersionInput> {
   const lang = config.language;
   const recordPath = verifyRecordPath(lang, version.label, root);
-  const record = (await readJson<VerificationRecord>(
-    recordPath,
-    'verification record',
-    root,
-    true,
-  )) as VerificationRecord;
+  const record = await readJson<VerificationRecord>(recordPath, stageInput('verification record', recordPath, root));
   const optPath = optWasmPath(lang, version.label, root);
   const onDisk = sha256Hex(await readFile(optPath));
   if (onDisk !== record.optimized.sha256) {
@@ -76,12 +66,8 @@ async function versionInput(config: RuntimeConfig, version: RuntimeVersion, root
       { context: { file: optPath, check: 'sha256', expected: record.optimized.sha256, found: onDisk } },
     );
   }
-  const build = await readJson<BuildRecordLike>(
-    buildRecordPath(lang, version.label, root),
-    'build record',
-    root,
-    false,
-  );
+  const buildPath = buildRecordPath(lang, version.label, root);
+  const build = await readJsonIfExists<BuildRecordLike>(buildPath, stageInput('build record', buildPath, root));
   if (build?.sha256 && build.sha256 !== record.unoptimized.sha256) {
     throw new PipelineError(
       'ERR_WASM_INVALID',

@@ -1,10 +1,9 @@
 // Optimizes one module: native wasm-opt in the builder image when an engine answers, binaryen.js otherwise.
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { connectDocker } from '../docker/engine.ts';
 import { PipelineError } from '../errors.ts';
+import { replaceAtomic } from '../kit/files.ts';
 import { runJsWasmOpt } from './js.ts';
 import { runNativeWasmOpt } from './native.ts';
 import { type WasmOptLevel, wasmOptFeatureFlags } from './wasm-opt-args.ts';
@@ -80,12 +79,10 @@ export async function optimizeModule(options: OptimizeModuleOptions): Promise<Op
       );
     })
   ).size;
-  await mkdir(dirname(options.output), { recursive: true });
-  const tmp = join(dirname(options.output), `.${basename(options.output)}.${randomBytes(6).toString('hex')}.tmp`);
   const { engine, docker } = await pickEngine(options, log);
   const started = performance.now();
   const flags = wasmOptFeatureFlags(options.features).join(' ');
-  try {
+  const { image, outputSize, durationMs } = await replaceAtomic(options.output, async (tmp) => {
     let image: string | undefined;
     if (engine === 'native' && docker) {
       log(`[${options.task}] wasm-opt ${options.level} ${flags} (native, builder image)`);
@@ -107,13 +104,11 @@ export async function optimizeModule(options: OptimizeModuleOptions): Promise<Op
     const durationMs = Math.round(performance.now() - started);
     const outputSize = (await stat(tmp)).size;
     assertNotLarger(options.input, options.level, inputSize, outputSize);
-    await rename(tmp, options.output);
-    const pct = ((100 * (outputSize - inputSize)) / inputSize).toFixed(1);
-    log(
-      `[${options.task}] optimized ${inputSize} -> ${outputSize} bytes (${pct}%) with ${engine === 'native' ? `native wasm-opt in ${image}` : 'binaryen.js'} in ${(durationMs / 1000).toFixed(1)} s`,
-    );
-    return { engine, level: options.level, inputSize, outputSize, ...(image ? { image } : {}), durationMs };
-  } finally {
-    await rm(tmp, { force: true });
-  }
+    return { image, outputSize, durationMs };
+  });
+  const pct = ((100 * (outputSize - inputSize)) / inputSize).toFixed(1);
+  log(
+    `[${options.task}] optimized ${inputSize} -> ${outputSize} bytes (${pct}%) with ${engine === 'native' ? `native wasm-opt in ${image}` : 'binaryen.js'} in ${(durationMs / 1000).toFixed(1)} s`,
+  );
+  return { engine, level: options.level, inputSize, outputSize, ...(image ? { image } : {}), durationMs };
 }

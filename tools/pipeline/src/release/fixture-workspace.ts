@@ -1,9 +1,9 @@
 // Test helper: a tiny workspace (package.json, runtimes/<lang>/manifest.json, optimized modules) in a
 // temp dir, so release tests run without Docker. The modules are valid wasm: header + a custom section.
-import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sha256Hex } from '../kit/digest.ts';
 
 function leb128(value: number): number[] {
   const out: number[] = [];
@@ -62,7 +62,7 @@ export async function createFixtureWorkspace(
       entries[ver] = {
         file,
         size: bytes.byteLength,
-        sha256: createHash('sha256').update(bytes).digest('hex'),
+        sha256: sha256Hex(bytes),
         released: '2026-01-01T00:00:00Z',
         wasi: 'wasip1',
         features: ['wasi-preview1', 'stdio'],

@@ -1,10 +1,11 @@
 // Reads what the release needs from the workspace: per-language manifests, the optimized modules
 // (re-verified right before release), runtime metadata, the version and a deterministic build date.
-import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
+import { execa } from 'execa';
 import { PipelineError } from '../errors.ts';
 import { sha256Hex } from '../kit/digest.ts';
+import { readJson } from '../kit/files.ts';
+import { epochToRfc3339, parseSourceDateEpoch } from '../kit/source-date.ts';
 import { assertLanguageManifest } from '../manifest/validate.ts';
 import { companionBuildPath, languageManifestPath, optWasmPath, runtimeConfigPath, runtimesDir } from '../paths.ts';
 import { verifyModule } from '../verify/verify-module.ts';
@@ -12,21 +13,12 @@ import type { LanguageInput, ReleaseInput } from './assemble.ts';
 import { type CompressedVariants, compressModules } from './compress.ts';
 import type { VersionEntry } from './manifest-shapes.ts';
 
-const execFileAsync = promisify(execFile);
-
-async function readJson(path: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new PipelineError('ERR_RELEASE', `${what}: cannot read ${path}; run the metadata stage first`, { cause });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new PipelineError('ERR_MANIFEST_INVALID', `${what}: ${path} is not valid JSON`, { cause });
-  }
-}
+/** The release reads the metadata stage's outputs. */
+const metadataOutput = (what: string) => ({
+  what,
+  hint: 'run the metadata stage first',
+  missingCode: 'ERR_RELEASE' as const,
+});
 
 /** Languages that have a per-language manifest (runtimes/<lang>/manifest.json), sorted. */
 export async function listReleaseLanguages(root: string): Promise<string[]> {
@@ -67,7 +59,7 @@ export async function verifyReleaseModule(path: string, entry: VersionEntry, tas
 
 export async function loadLanguageInput(lang: string, root: string): Promise<LanguageInput> {
   const manifest = assertLanguageManifest(
-    await readJson(languageManifestPath(lang, root), `${lang} manifest`),
+    await readJson(languageManifestPath(lang, root), metadataOutput(`${lang} manifest`)),
     `runtimes/${lang}/manifest.json`,
   );
   if (manifest.language !== lang) {
@@ -78,7 +70,7 @@ export async function loadLanguageInput(lang: string, root: string): Promise<Lan
   }
   // source and license come from runtime.json (optional fields of the global manifest).
   // TODO(swap): use loadRuntimeConfig(lang) from runtime/config.ts once it lands.
-  const config = (await readJson(runtimeConfigPath(lang, root), `${lang} runtime.json`).catch(() => ({}))) as {
+  const config = (await readJson(runtimeConfigPath(lang, root)).catch(() => ({}))) as {
     source?: unknown;
     license?: unknown;
   };
@@ -117,7 +109,9 @@ export async function loadLanguageInput(lang: string, root: string): Promise<Lan
 }
 
 export async function readPackageVersion(root: string): Promise<string> {
-  const pkg = (await readJson(`${root}/package.json`, 'root package.json')) as { version?: unknown };
+  const pkg = (await readJson(`${root}/package.json`, { what: 'root package.json', missingCode: 'ERR_RELEASE' })) as {
+    version?: unknown;
+  };
   if (typeof pkg.version !== 'string' || pkg.version === '') {
     throw new PipelineError('ERR_RELEASE', `${root}/package.json has no "version"; set one or pass --tag`);
   }
@@ -134,26 +128,15 @@ export async function resolveBuildDate(
   sourceDateEpoch: string | undefined,
   languages: readonly LanguageInput[] = [],
 ): Promise<string> {
-  if (sourceDateEpoch !== undefined && sourceDateEpoch !== '') {
-    if (!/^\d+$/.test(sourceDateEpoch)) {
-      throw new PipelineError(
-        'ERR_INVALID_OPTION',
-        `SOURCE_DATE_EPOCH must be whole seconds since 1970, got "${sourceDateEpoch}"`,
-      );
-    }
-    return new Date(Number(sourceDateEpoch) * 1000).toISOString().replace('.000Z', 'Z');
-  }
+  const epoch = parseSourceDateEpoch(sourceDateEpoch);
+  if (epoch !== undefined) return epochToRfc3339(epoch);
   const released = languages
     .flatMap((lang) => Object.values(lang.manifest.versions).map((entry) => Date.parse(entry.released)))
     .filter((time) => Number.isFinite(time));
-  if (released.length > 0) return new Date(Math.max(...released)).toISOString().replace('.000Z', 'Z');
-  try {
-    const { stdout } = await execFileAsync('git', ['-C', root, 'log', '-1', '--format=%ct'], { encoding: 'utf8' });
-    const seconds = stdout.trim();
-    if (/^\d+$/.test(seconds)) return new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z');
-  } catch {
-    // fall through to the error below
-  }
+  if (released.length > 0) return epochToRfc3339(Math.max(...released) / 1000);
+  const git = await execa('git', ['-C', root, 'log', '-1', '--format=%ct'], { reject: false });
+  const seconds = git.exitCode === 0 ? git.stdout.trim() : '';
+  if (/^\d+$/.test(seconds)) return epochToRfc3339(Number(seconds));
   throw new PipelineError(
     'ERR_RELEASE',
     `cannot date the release: ${root} has no git commit and SOURCE_DATE_EPOCH is unset; set SOURCE_DATE_EPOCH`,

@@ -4,6 +4,7 @@ import { relative } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { PipelineError } from '../errors.ts';
+import { readJson } from '../kit/files.ts';
 import { runtimeConfigPath, runtimeSchemaPath, runtimesDir, workspaceRoot } from '../paths.ts';
 
 export type WasmOptLevel = '-O0' | '-O1' | '-O2' | '-O3' | '-O4' | '-Os' | '-Oz';
@@ -104,7 +105,7 @@ export function formatSchemaErrors(errors: ErrorObject[]): string[] {
 
 /** Builds a validator for the runtime.json schema. */
 export async function compileRuntimeSchema(schemaFile = runtimeSchemaPath()) {
-  const schema = JSON.parse(await readFile(schemaFile, 'utf8')) as object;
+  const schema = await readJson<object>(schemaFile);
   const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: false });
   // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
   const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
@@ -188,24 +189,12 @@ export async function parseRuntimeConfig(
 export async function loadRuntimeConfig(lang: string, root = workspaceRoot): Promise<RuntimeConfig> {
   const file = runtimeConfigPath(lang, root);
   const shown = relative(root, file);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new PipelineError('ERR_RUNTIME_CONFIG', `${shown}: cannot read it; is "${lang}" a runtime under runtimes/?`, {
-      cause,
-      context: { file },
-    });
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (cause) {
-    throw new PipelineError('ERR_RUNTIME_CONFIG', `${shown}: not valid JSON (${(cause as Error).message})`, {
-      cause,
-      context: { file },
-    });
-  }
+  const data = await readJson(file, {
+    what: 'runtime config',
+    shown,
+    hint: `is "${lang}" a runtime under runtimes/?`,
+    code: 'ERR_RUNTIME_CONFIG',
+  });
   return parseRuntimeConfig(data, shown, { lang, schemaFile: runtimeSchemaPath(root) });
 }
 
