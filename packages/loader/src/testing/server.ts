@@ -39,11 +39,11 @@ export interface TestServer {
 
 /**
  * A real HTTP server on 127.0.0.1:0 serving `files` flat, recording requests and injecting faults
- * (`tls`: an https server with that key and certificate).
+ * (`tls`: an https server with that key and certificate; `cors`: every answer allows any origin).
  */
 export async function startServer(
   files: Map<string, Buffer>,
-  options: { tls?: { key: string; cert: string } } = {},
+  options: { tls?: { key: string; cert: string }; cors?: boolean } = {},
 ): Promise<TestServer> {
   const requests: RecordedRequest[] = [];
   const faults = new Map<string, { fault: Fault; times: number }[]>();
@@ -51,6 +51,8 @@ export async function startServer(
   const timers = new Set<NodeJS.Timeout>();
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
+    // A CDN's answer to pages of other origins (the browser entry's tests).
+    if (options.cors) res.setHeader('access-control-allow-origin', '*');
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     requests.push({
       method: req.method ?? 'GET',
