@@ -2,16 +2,17 @@
 // prints one table of ratios measured side by side in this run. Progress goes to stderr; the table to
 // stdout; everything measured to build/bench/results.json.
 // Env: BENCH_RUNS (default 5), BENCH_COLD_RUNS (default 5), BENCH_LANG/BENCH_VER (go/1.24: items 1 and 2),
-// BENCH_ONLY (comma list of: release,loader,optimize,build,cached,interpreters) to run a subset, BENCH_OPT=largest
+// BENCH_ONLY (comma list of: release,loader,browser,optimize,build,cached,interpreters) to run a subset, BENCH_OPT=largest
 // (item 3 on the largest module instead of the smallest).
 import { existsSync } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJson } from '../tools/pipeline/src/kit/files.ts';
+import { type BrowserResult, benchBrowser } from './browser.ts';
 import { type BuildOverheadResult, benchBuildOverhead } from './build-overhead.ts';
 import { benchCachedRebuild, type CachedRebuildResult } from './cached-rebuild.ts';
 import { benchInterpreters, type InterpreterResult } from './interpreters.ts';
-import { fmtMs, ratio } from './lib/stats.ts';
+import { fmtMs, fmtSample, ratio } from './lib/stats.ts';
 import {
   benchDir,
   createReleaseWorkspace,
@@ -46,7 +47,7 @@ const runs = int('BENCH_RUNS', 5, 1);
 const coldRuns = int('BENCH_COLD_RUNS', 5, 1);
 const lang = process.env.BENCH_LANG ?? 'go';
 const ver = process.env.BENCH_VER ?? '1.24';
-const parts = ['release', 'loader', 'optimize', 'build', 'cached', 'interpreters'];
+const parts = ['release', 'loader', 'browser', 'optimize', 'build', 'cached', 'interpreters'];
 const only = new Set((process.env.BENCH_ONLY ?? parts.join(',')).split(',').map((s) => s.trim()));
 for (const part of only)
   if (!parts.includes(part))
@@ -90,6 +91,7 @@ const optTarget = process.env.BENCH_OPT === 'largest' ? largest : (bySize.at(-1)
 const results: {
   release?: ReleaseBenchResult;
   loader?: LoaderResult;
+  browser?: BrowserResult;
   optimize?: OptimizeResult;
   build?: BuildOverheadResult;
   cached?: CachedRebuildResult;
@@ -109,6 +111,8 @@ if (only.has('loader'))
     processes: 16,
     log,
   });
+if (only.has('browser'))
+  results.browser = await benchBrowser({ releaseDir: staged, lang: largest.lang, ver: largest.ver, runs, log });
 if (only.has('optimize')) {
   const config = await readJson<{ wasmOpt?: string; versions: { label: string; wasmOpt?: string }[] }>(
     join(repoRoot, 'runtimes', optTarget.lang, 'runtime.json'),
@@ -218,6 +222,23 @@ if (l) {
     `4: the loader transferred ${l.transferred} (${l.transferredBytes} bytes; module ${l.moduleBytes} bytes) — curl fetched the same file. node -e 0: ${fmtMs(l.cold.nodeStart.median)}; CLI start only (--help): ${fmtMs(l.cold.cliStart.median)}; the same cold getRuntime in-process: ${fmtMs(l.cold.inProcess.median)}; so CLI = start ${pct(l.cold.cliStart.median, l.cold.cli.median)} + fetch/verify ${pct(l.cold.cli.median - l.cold.cliStart.median, l.cold.cli.median)}.`,
     `5: ${l.warm.iterations} calls each; getRuntime ${fmtMs(l.warm.getRuntime.median)} vs readFile+sha256 ${fmtMs(l.warm.readHash.median)}.`,
     `6: ${l.concurrent.processes} x CLI start only (--help) at once: ${fmtMs(l.concurrent.manyStartOnly.median)} vs one: ${fmtMs(l.concurrent.oneStartOnly.median)} (ratio ${(l.concurrent.manyStartOnly.median / l.concurrent.oneStartOnly.median).toFixed(2)} with no download at all); manifest requests per 16-process run: ${l.concurrent.manifestRequests.join(', ')}.`,
+  );
+}
+const br = results.browser;
+if (br) {
+  const r9 = ratio(br.fromCache, br.fetch);
+  rows.push({
+    id: '9',
+    what: `browser: second load of ${br.spec} (Cache Storage, SHA-256 re-checked) vs fetch of the same bytes from the loopback server`,
+    measured: fmtSample(br.fromCache),
+    baseline: fmtSample(br.fetch),
+    figure: r9.median.toFixed(3),
+    spread: `${r9.min.toFixed(2)}–${r9.max.toFixed(2)}`,
+    goal: 'report',
+    met: undefined,
+  });
+  notes.push(
+    `9: headless Chromium (Debian's), ${br.moduleBytes}-byte module, timed in the page with performance.now(); load() (the same read + WebAssembly.compileStreaming) ${fmtMs(br.loadCompile.median)}; module requests made by the cached loads: ${br.moduleRequestsByCache}.`,
   );
 }
 const r = results.release;
