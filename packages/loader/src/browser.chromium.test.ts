@@ -12,7 +12,7 @@ import {
   openPage,
   startPageServer,
 } from './testing/browser.ts';
-import { makeFixture } from './testing/fixture.ts';
+import { COMPANION_BYTES, COMPANION_GUEST_PATH, fixtureWithCompanion, makeFixture } from './testing/fixture.ts';
 import { startServer, type TestServer } from './testing/server.ts';
 
 const fixture = makeFixture({ language: 'demo', version: '1.0', padding: 64 * 1024 });
@@ -20,6 +20,7 @@ const fixture = makeFixture({ language: 'demo', version: '1.0', padding: 64 * 10
 const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
 const readmeExample = /### In the browser\n[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
 const readmeFixture = makeFixture({ language: 'rust', version: '1.85', padding: 1024 });
+const companionFixture = fixtureWithCompanion();
 const moduleFiles = [fixture.entry.file, `${fixture.entry.file}.gz`, `${fixture.entry.file}.br`];
 
 /** What a page reports after one `loader.load()`. */
@@ -80,6 +81,7 @@ const present = chromiumPresent();
 describe.skipIf(!present && !process.env.CI)('browser entry in headless Chromium', () => {
   let release: TestServer;
   let failing: TestServer;
+  let withCompanion: TestServer;
   let pageServer: Awaited<ReturnType<typeof startPageServer>>;
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   const totalModuleRequests = (server: TestServer) => moduleFiles.reduce((n, f) => n + server.count(f), 0);
@@ -90,12 +92,13 @@ describe.skipIf(!present && !process.env.CI)('browser entry in headless Chromium
     pageServer = await startPageServer(bundle.code, readmeFixture.files);
     release = await startServer(fixture.files, { cors: true });
     failing = await startServer(fixture.files, { cors: true });
+    withCompanion = await startServer(companionFixture.files, { cors: true });
     browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all([pageServer?.close(), release?.close(), failing?.close()]);
+    await Promise.all([pageServer?.close(), release?.close(), failing?.close(), withCompanion?.close()]);
   });
 
   it('first load downloads each asset once; a reload answers from Cache Storage with no request', async () => {
@@ -183,5 +186,57 @@ describe.skipIf(!present && !process.env.CI)('browser entry in headless Chromium
     const line = (await logged).text();
     expect(errors).toEqual([]);
     expect(line).toBe(`1.85 ${readmeFixture.entry.sha256} ${readmeFixture.wasm.length} 0`);
+  });
+
+  it('companion files come with the module, verified, cached and re-checked like it', async () => {
+    const { page } = browser;
+    await openPage(page, pageServer.url);
+    const companion = companionFixture.entry.companions?.[0]?.file as string;
+    const companionRequests = () =>
+      [companion, `${companion}.gz`, `${companion}.br`].reduce((n, f) => n + withCompanion.count(f), 0);
+    const inPage = (alter: boolean) =>
+      page.evaluate(
+        async ({ source, alter }) => {
+          type Runtime = {
+            companions?: { guestPath: string; size: number; sha256: string; bytes: Uint8Array }[];
+            env?: Record<string, string>;
+          };
+          const g = globalThis as unknown as {
+            wasmhub: { RuntimeLoader: new (o: object) => { getRuntime(l: string, v: string): Promise<Runtime> } };
+            caches: {
+              open(
+                n: string,
+              ): Promise<{ keys(): Promise<{ url: string }[]>; put(k: string, r: unknown): Promise<void> }>;
+            };
+            Response: new (b: unknown) => unknown;
+          };
+          if (alter) {
+            const cache = await g.caches.open('companions');
+            const key = (await cache.keys()).map((k) => k.url).find((url) => url.includes('/root/'));
+            if (key) await cache.put(key, new g.Response(new Uint8Array([1, 2, 3])));
+          }
+          const runtime = await new g.wasmhub.RuntimeLoader({ sources: [source], cacheName: 'companions' }).getRuntime(
+            'demo',
+            '1.0',
+          );
+          const [first] = runtime.companions ?? [];
+          return { guestPath: first?.guestPath, size: first?.bytes.length, sha256: first?.sha256, env: runtime.env };
+        },
+        { source: withCompanion.url, alter },
+      );
+    const expected = {
+      guestPath: COMPANION_GUEST_PATH,
+      size: COMPANION_BYTES.length,
+      sha256: companionFixture.entry.companions?.[0]?.sha256,
+      env: { DEMOHOME: '/usr/local' },
+    };
+    expect(await inPage(false)).toEqual(expected);
+    expect(companionRequests()).toBe(1);
+    await openPage(page, pageServer.url);
+    const before = withCompanion.requests.length;
+    expect(await inPage(false)).toEqual(expected);
+    expect(withCompanion.requests.length).toBe(before);
+    expect(await inPage(true)).toEqual(expected);
+    expect(companionRequests()).toBe(2);
   });
 });

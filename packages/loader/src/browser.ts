@@ -8,14 +8,14 @@ import { FetchTransport } from './browser/fetch-transport.ts';
 import { type WasmModule, web } from './browser/web.ts';
 import type { Call, Transport } from './call.ts';
 import { LoaderError } from './errors.ts';
-import { type CachedRef, type CacheReadOf, LoaderCore, newestFirst } from './loader-core.ts';
+import { type CachedRef, type CacheReadOf, LoaderCore, newestFirst, sameCompanions } from './loader-core.ts';
 import { assertKnownOptions, type CoreLoaderOptions, normalizeCoreOptions } from './loader-options.ts';
 import type { VersionEntry } from './manifest.ts';
 import { assertLanguage, assertVersion } from './names.ts';
 import { JSDELIVR_NPM_TEMPLATE, UNPKG_NPM_TEMPLATE } from './sources.ts';
 
 export { compareVersions } from '@wasmhub/contract';
-export type { BrowserRuntime } from './browser/cache-store.ts';
+export type { BrowserCompanion, BrowserRuntime } from './browser/cache-store.ts';
 export type { WasmModule } from './browser/web.ts';
 export { isLoaderError, LoaderError, type LoaderErrorCode, type SourceFailure } from './errors.ts';
 export type { AvailableLanguage, CachedRef, LanguageInfo } from './loader-core.ts';
@@ -52,8 +52,6 @@ export class RuntimeLoader extends LoaderCore<BrowserRuntime, Uint8Array> {
   readonly cacheName: string;
   readonly #store: BrowserCacheStore;
   #transport: FetchTransport | undefined;
-  /** Compiled modules by sha256: one compilation per module per loader. */
-  readonly #modules = new Map<string, Promise<WasmModule>>();
 
   constructor(options: BrowserLoaderOptions = {}) {
     assertKnownOptions(options, ['cacheName']);
@@ -92,7 +90,12 @@ export class RuntimeLoader extends LoaderCore<BrowserRuntime, Uint8Array> {
     entry: VersionEntry,
   ): Promise<BrowserRuntime> {
     const again = await this.#store.read(language, version);
-    if (again.state === 'ok' && again.runtime.sha256 === entry.sha256 && again.runtime.size === entry.size) {
+    if (
+      again.state === 'ok' &&
+      again.runtime.sha256 === entry.sha256 &&
+      again.runtime.size === entry.size &&
+      sameCompanions(again.entry, entry)
+    ) {
       this.emit({ kind: 'cache.hit', language, version, path: again.runtime.path });
       return again.runtime;
     }
@@ -104,8 +107,11 @@ export class RuntimeLoader extends LoaderCore<BrowserRuntime, Uint8Array> {
       this.emit({ kind: 'cache.evict', language, version, problem });
       await this.#store.evict(language, version);
     }
+    // The module, then each companion file (an interpreter's standard library), each verified.
     const bytes = await call.download(language, version, entry);
-    return this.#store.commit(language, version, entry, bytes);
+    const companions: Uint8Array[] = [];
+    for (const companion of entry.companions ?? []) companions.push(await call.download(language, version, companion));
+    return this.#store.commit(language, version, entry, bytes, companions);
   }
 
   /** The runtime compiled (`WebAssembly.compileStreaming` where the browser has it), from verified bytes. */
@@ -114,16 +120,8 @@ export class RuntimeLoader extends LoaderCore<BrowserRuntime, Uint8Array> {
   }
 
   /** The verified runtime (its bytes) and its compiled module; a module is compiled once per loader. */
-  async load(language: string, version = 'latest'): Promise<{ runtime: BrowserRuntime; module: WasmModule }> {
-    const runtime = await this.getRuntime(language, version);
-    const key = `${runtime.sha256}:${runtime.size}`;
-    let pending = this.#modules.get(key);
-    if (!pending) {
-      pending = compileBytes(runtime.bytes);
-      this.#modules.set(key, pending);
-      pending.catch(() => this.#modules.delete(key));
-    }
-    return { runtime, module: await pending };
+  load(language: string, version = 'latest'): Promise<{ runtime: BrowserRuntime; module: WasmModule }> {
+    return this.compiledRuntime(language, version, (runtime) => compileBytes(runtime.bytes));
   }
 
   /** Cached runtimes (as their entries claim; `verifyCache` checks them). */
@@ -147,7 +145,7 @@ export class RuntimeLoader extends LoaderCore<BrowserRuntime, Uint8Array> {
     for (const cached of await this.#store.list()) {
       const read = await this.#store.read(cached.language, cached.version);
       if (read.state === 'ok') {
-        const { bytes: _bytes, ...ref } = read.runtime;
+        const { bytes: _bytes, companions: _companions, env: _env, ...ref } = read.runtime;
         results.push({ ...ref, ok: true });
       } else results.push({ ...cached, ok: false, problem: read.state === 'corrupt' ? read.problem : 'missing' });
     }

@@ -2,15 +2,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoaderError } from './errors.ts';
 import { RuntimeLoader } from './loader.ts';
-import type { VersionEntry } from './manifest.ts';
 import { schemaPath } from './schema.ts';
-import { type Fixture, makeFixture, sha256 } from './testing/fixture.ts';
+import {
+  type Fixture,
+  fixtureWithCompanion,
+  COMPANION_GUEST_PATH as GUEST,
+  makeFixture,
+  COMPANION_BYTES as STDLIB,
+  sha256,
+} from './testing/fixture.ts';
 import { startServer, type TestServer } from './testing/server.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -22,50 +28,6 @@ async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'wasmhub-companions-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   return dir;
-}
-
-const STDLIB = Buffer.from('PK-not-really-a-zip '.repeat(5000));
-const GUEST = '/usr/local/lib/demo10.zip';
-
-interface CompanionOptions {
-  guestPath?: string;
-  /** Bytes served as the .br variant (their size and sha256 are what the manifest states). */
-  brBytes?: Buffer;
-}
-
-/** The demo fixture plus one companion file (with br and gz variants) and a guest environment. */
-function fixtureWithCompanion(options: CompanionOptions = {}): Fixture {
-  const fixture = makeFixture();
-  const br = options.brBytes ?? brotliCompressSync(STDLIB);
-  const gz = gzipSync(STDLIB, { level: 9 });
-  const file = 'demo-1.0-stdlib.zip';
-  const entry: VersionEntry = {
-    ...fixture.entry,
-    companions: [
-      {
-        file,
-        size: STDLIB.length,
-        sha256: sha256(STDLIB),
-        variants: {
-          br: { file: `${file}.br`, size: br.length, sha256: sha256(br) },
-          gz: { file: `${file}.gz`, size: gz.length, sha256: sha256(gz) },
-        },
-        guestPath: options.guestPath ?? GUEST,
-      },
-    ],
-    guestEnv: { DEMOHOME: '/usr/local' },
-  };
-  const global = fixture.globalManifest as { languages: Record<string, { files: Record<string, VersionEntry> }> };
-  (global.languages.demo as { files: Record<string, VersionEntry> }).files['1.0'] = entry;
-  fixture.files.set('manifest.json', Buffer.from(JSON.stringify(global)));
-  fixture.files.set(
-    'demo-manifest.json',
-    Buffer.from(JSON.stringify({ language: 'demo', latest: '1.0', versions: { '1.0': entry } })),
-  );
-  fixture.files.set(file, STDLIB);
-  fixture.files.set(`${file}.br`, br);
-  fixture.files.set(`${file}.gz`, gz);
-  return { ...fixture, entry };
 }
 
 async function serve(fixture: Fixture): Promise<TestServer> {

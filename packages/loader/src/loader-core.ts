@@ -38,6 +38,8 @@ export type CacheReadOf<R> =
 export abstract class LoaderCore<R extends CachedRef, T> {
   readonly options: CoreNormalizedOptions;
   #validator: SchemaValidator | undefined;
+  /** Compiled modules by sha256 and size: one compilation per module per loader. */
+  readonly #modules = new Map<string, Promise<object>>();
 
   constructor(options: CoreNormalizedOptions) {
     this.options = options;
@@ -148,6 +150,26 @@ export abstract class LoaderCore<R extends CachedRef, T> {
     });
   }
 
+  /**
+   * The runtime with its compiled module (`compile` turns its verified bytes into a WebAssembly.Module): a
+   * module is compiled once per loader; later calls for the same bytes reuse it, a failed compilation is not kept.
+   */
+  protected async compiledRuntime<M extends object>(
+    language: string,
+    version: string,
+    compile: (runtime: R) => Promise<M>,
+  ): Promise<{ runtime: R; module: M }> {
+    const runtime = await this.getRuntime(language, version);
+    const key = `${runtime.sha256}:${runtime.size}`;
+    let pending = this.#modules.get(key);
+    if (!pending) {
+      pending = compile(runtime);
+      this.#modules.set(key, pending);
+      pending.catch(() => this.#modules.delete(key));
+    }
+    return { runtime, module: (await pending) as M };
+  }
+
   protected emit(event: LoaderEvent): void {
     try {
       this.options.onEvent(event);
@@ -174,4 +196,11 @@ export abstract class LoaderCore<R extends CachedRef, T> {
 /** Versions newest first. */
 export function newestFirst(versions: string[]): string[] {
   return [...versions].sort((a, b) => compareVersions(b, a));
+}
+
+/** Whether two entries name the same companion files (names, guest paths and digests). */
+export function sameCompanions(a: VersionEntry, b: VersionEntry): boolean {
+  const key = (entry: VersionEntry) =>
+    JSON.stringify((entry.companions ?? []).map((c) => [c.file, c.size, c.sha256, c.guestPath]));
+  return key(a) === key(b) && JSON.stringify(a.guestEnv ?? {}) === JSON.stringify(b.guestEnv ?? {});
 }

@@ -15,7 +15,7 @@ import { cacheError } from './cache-errors.ts';
 import type { Call, Transport } from './call.ts';
 import { assertCompanion } from './companions.ts';
 import { LoaderError } from './errors.ts';
-import { LoaderCore, newestFirst } from './loader-core.ts';
+import { LoaderCore, newestFirst, sameCompanions } from './loader-core.ts';
 import { acquireLock } from './lock.ts';
 import type { VersionEntry } from './manifest.ts';
 import { assertVersion } from './names.ts';
@@ -41,8 +41,6 @@ export interface VerifyResult extends CachedRuntime {
  */
 export class RuntimeLoader extends LoaderCore<Runtime, string> {
   declare readonly options: NormalizedOptions;
-  /** Compiled modules by sha256: one compilation per module per loader. */
-  readonly #modules = new Map<string, Promise<WasmModule>>();
 
   constructor(options: RuntimeLoaderOptions = {}) {
     super(normalizeOptions(options));
@@ -103,16 +101,8 @@ export class RuntimeLoader extends LoaderCore<Runtime, string> {
     return (await this.instantiate(language, version, options)).start();
   }
 
-  async #compiled(language: string, version: string): Promise<{ runtime: Runtime; module: WasmModule }> {
-    const runtime = await this.getRuntime(language, version);
-    const key = `${runtime.sha256}:${runtime.size}`;
-    let pending = this.#modules.get(key);
-    if (!pending) {
-      pending = this.#compileVerified(runtime);
-      this.#modules.set(key, pending);
-      pending.catch(() => this.#modules.delete(key));
-    }
-    return { runtime, module: await pending };
+  #compiled(language: string, version: string): Promise<{ runtime: Runtime; module: WasmModule }> {
+    return this.compiledRuntime(language, version, (runtime) => this.#compileVerified(runtime));
   }
 
   async #compileVerified(runtime: Runtime): Promise<WasmModule> {
@@ -250,11 +240,4 @@ export class RuntimeLoader extends LoaderCore<Runtime, string> {
       await release();
     }
   }
-}
-
-/** Whether two entries name the same companion files (names, guest paths and digests). */
-function sameCompanions(a: VersionEntry, b: VersionEntry): boolean {
-  const key = (entry: VersionEntry) =>
-    JSON.stringify((entry.companions ?? []).map((c) => [c.file, c.size, c.sha256, c.guestPath]));
-  return key(a) === key(b) && JSON.stringify(a.guestEnv ?? {}) === JSON.stringify(b.guestEnv ?? {});
 }

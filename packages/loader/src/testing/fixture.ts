@@ -109,3 +109,48 @@ export async function writeFixture(fixture: Fixture, dir: string): Promise<void>
   await mkdir(dir, { recursive: true });
   for (const [name, bytes] of fixture.files) await writeFile(join(dir, name), bytes);
 }
+
+/** The companion of `fixtureWithCompanion` (a stand-in for an interpreter's standard library). */
+export const COMPANION_BYTES = Buffer.from('PK-not-really-a-zip '.repeat(5000));
+export const COMPANION_GUEST_PATH = '/usr/local/lib/demo10.zip';
+
+export interface CompanionOptions {
+  guestPath?: string;
+  /** Bytes served as the .br variant (their size and sha256 are what the manifest states). */
+  brBytes?: Buffer;
+}
+
+/** The demo fixture plus one companion file (with br and gz variants) and a guest environment. */
+export function fixtureWithCompanion(options: CompanionOptions = {}): Fixture {
+  const fixture = makeFixture();
+  const br = options.brBytes ?? brotliCompressSync(COMPANION_BYTES);
+  const gz = gzipSync(COMPANION_BYTES, { level: 9 });
+  const file = 'demo-1.0-stdlib.zip';
+  const entry: VersionEntry = {
+    ...fixture.entry,
+    companions: [
+      {
+        file,
+        size: COMPANION_BYTES.length,
+        sha256: sha256(COMPANION_BYTES),
+        variants: {
+          br: { file: `${file}.br`, size: br.length, sha256: sha256(br) },
+          gz: { file: `${file}.gz`, size: gz.length, sha256: sha256(gz) },
+        },
+        guestPath: options.guestPath ?? COMPANION_GUEST_PATH,
+      },
+    ],
+    guestEnv: { DEMOHOME: '/usr/local' },
+  };
+  const global = fixture.globalManifest as { languages: Record<string, { files: Record<string, VersionEntry> }> };
+  (global.languages.demo as { files: Record<string, VersionEntry> }).files['1.0'] = entry;
+  fixture.files.set('manifest.json', Buffer.from(JSON.stringify(global)));
+  fixture.files.set(
+    'demo-manifest.json',
+    Buffer.from(JSON.stringify({ language: 'demo', latest: '1.0', versions: { '1.0': entry } })),
+  );
+  fixture.files.set(file, COMPANION_BYTES);
+  fixture.files.set(`${file}.br`, br);
+  fixture.files.set(`${file}.gz`, gz);
+  return { ...fixture, entry };
+}
