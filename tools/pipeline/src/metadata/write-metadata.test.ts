@@ -8,7 +8,7 @@ import { validateManifest } from '../manifest/validate.ts';
 import { optimizeModule } from '../optimize/optimize-module.ts';
 import { buildRecordPath, optWasmPath, rawWasmPath, verifyRecordPath } from '../paths.ts';
 import type { RuntimeConfig } from '../runtime/config.ts';
-import { makeWasiModule, singleCaseRunner } from '../verify/test-modules.ts';
+import { helloSuite, makeWasiModule } from '../verify/test-modules.ts';
 import { verifyVersion } from '../verify/verify-stage.ts';
 import { writeMetadata } from './write-metadata.ts';
 
@@ -81,7 +81,7 @@ beforeAll(async () => {
       optPath: optWasmPath('demo', ver, root),
       recordPath: verifyRecordPath('demo', ver, root),
       root,
-      runCases: singleCaseRunner({ stdout: `demo ${ver}\n`, stderr: '', exitCode: 0 }),
+      conformance: { suite: helloSuite(`demo ${ver}\n`) },
       log: quiet,
     });
   }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineError } from '../errors.ts';
-import { makeWasiModule, runInProcess } from '../verify/test-modules.ts';
+import { runWasi } from '../verify/run-wasi.ts';
+import { makeWasiModule } from '../verify/test-modules.ts';
 import { verifyModule } from '../verify/verify-module.ts';
 import { assertNotLarger, optimizeModule } from './optimize-module.ts';
 import { normalizeLevel, wasmOptArgs } from './wasm-opt-args.ts';
@@ -41,7 +42,7 @@ describe('optimizeModule (binaryen.js fallback, real wasm-opt)', () => {
     expect(lines.join('\n')).toMatch(/\[t@1\] optimized \d+ -> \d+ bytes .* with binaryen\.js/);
     // A valid WASI command that behaves like its input; no temp file left behind.
     await verifyModule(output);
-    expect(await runInProcess(output)).toEqual(await runInProcess(input));
+    expect(await runWasi(output, [])).toEqual(await runWasi(input, []));
     expect(await readdir(join(dir, 'opt'))).toEqual(['out.wasm']);
   });
 

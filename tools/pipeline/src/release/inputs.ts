@@ -44,7 +44,7 @@ export async function listReleaseLanguages(root: string): Promise<string[]> {
 export async function verifyReleaseModule(path: string, entry: VersionEntry, task: string): Promise<Buffer> {
   await verifyModule(path, {
     expected: { size: entry.size, sha256: entry.sha256 },
-    runCases: false,
+    conformance: false,
     displayName: `[${task}] ${path}`,
   });
   const bytes = await readFile(path);

@@ -17,7 +17,7 @@ export async function run(argv: string[]): Promise<void> {
       optPath: optWasmPath(lang, v.label),
       recordPath: verifyRecordPath(lang, v.label),
       root: workspaceRoot,
-      ...(values['no-conformance'] ? { runCases: false as const } : {}),
+      ...(values['no-conformance'] ? { conformance: false as const } : {}),
     });
   }
 }

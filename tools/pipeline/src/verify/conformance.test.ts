@@ -96,6 +96,7 @@ beforeAll(async () => {
     argsToStderr: dumpWat('args', 2, 0),
     environ: dumpWat('environ', 1, 0),
     writeFile: writeFileWat,
+    writeFd4: writeFileWat.replace('(call $path_open (i32.const 3)', '(call $path_open (i32.const 4)'),
     cat: catWat,
     trap: trapWat,
     loop: loopWat,
@@ -347,11 +348,11 @@ describe('runConformance', () => {
     const results = await runConformance(file, 'other', { suite });
     expect(results.every((r) => !r.ok)).toBe(true);
     expect(results[0]?.mismatches).toEqual([
-      `${file}: case "plain" stdout: expected "wasmhub\\u0000x\\u0000", found "" (first difference at character 0)`,
-      `${file}: case "plain" stderr: expected "", found "wasmhub\\u0000x\\u0000" (first difference at character 0)`,
+      `${file}: conformance case "plain" stdout: expected "wasmhub\\u0000x\\u0000", found "" (first difference at character 0)`,
+      `${file}: conformance case "plain" stderr: expected "", found "wasmhub\\u0000x\\u0000" (first difference at character 0)`,
     ]);
     expect(results[2]?.mismatches[0]).toBe(
-      `${file}: case "per-language" stdout: expected a match of /^nope$/u, found ""`,
+      `${file}: conformance case "per-language" stdout: expected a match of /^nope$/u, found ""`,
     );
     const error = (() => {
       try {
@@ -366,16 +367,18 @@ describe('runConformance', () => {
 
     const noLanguage = await runConformance(path('args'), 'cobol', { suite, only: ['per-language'] });
     expect(noLanguage[0]?.mismatches).toEqual([
-      `${path('args')}: case "per-language" stdout: the case has no expectation for language "cobol" (add stdoutMatches.cobol)`,
+      `${path('args')}: conformance case "per-language" stdout: the case has no expectation for language "cobol" (add stdoutMatches.cobol)`,
     ]);
 
     const exit = await runConformance(path('argsExit3'), 'args', { suite, only: ['plain'] });
-    expect(exit[0]?.mismatches).toEqual([`${path('argsExit3')}: case "plain" exit code: expected 0, found 3`]);
+    expect(exit[0]?.mismatches).toEqual([
+      `${path('argsExit3')}: conformance case "plain" exit code: expected 0, found 3`,
+    ]);
 
     const trap = await runConformance(path('trap'), 'args', { suite, only: ['plain'] });
     expect(trap[0]?.actual.exitCode).toBe(-1);
     expect(trap[0]?.mismatches).toEqual([
-      `${path('trap')}: case "plain": did not run to its end: ${path('trap')} ["x"]: trapped: unreachable`,
+      `${path('trap')}: conformance case "plain": did not run to its end: trapped: unreachable`,
     ]);
   });
 
@@ -403,7 +406,7 @@ describe('runConformance', () => {
     expect(results[0]?.mismatches).toEqual([]);
     expect(results[0]?.actual.files).toEqual({ 'out.txt': 'hi', 'in/a.txt': 'a', 'gone.txt': null });
     expect(results[1]?.mismatches).toEqual([
-      `${path('writeFile')}: case "expects-missing" file out.txt: expected no file, found "hi"`,
+      `${path('writeFile')}: conformance case "expects-missing" file out.txt: expected no file, found "hi"`,
     ]);
   });
 
@@ -448,6 +451,36 @@ describe('runConformance', () => {
     expect(written[0]?.mismatches).toEqual([]);
   });
 
+  it('adds companion env and preopens to every case, names the module as told', async () => {
+    const file = join(dir, 'companion.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        cases: [
+          { name: 'env', args: [], env: { A: 'case' }, stdout: 'HOME=/lib\0A=case\0', stderr: '', exitCode: 0 },
+          { name: 'write', args: [], stdout: '', stderr: '', exitCode: 0, expectFiles: { 'out.txt': null } },
+        ],
+      }),
+    );
+    const suite = await loadConformance(file);
+    const companion = await mkdtemp(join(tmpdir(), 'wasmhub-companion-'));
+    try {
+      const options = { suite, env: { HOME: '/lib', A: 'companion' }, preopens: { '/lib': companion }, name: 'm.wasm' };
+      const env = await runConformance(path('environ'), 'x', { ...options, only: ['env'] });
+      expect(env[0]?.mismatches).toEqual([]);
+      // The companion is the second preopen (fd 4); the case's scratch directory stays the first, "/".
+      const written = await runConformance(path('writeFd4'), 'x', { ...options, only: ['write'] });
+      expect(written[0]?.mismatches).toEqual([]);
+      expect(await readFile(join(companion, 'out.txt'), 'utf8')).toBe('hi');
+      const wrong = await runConformance(path('writeFile'), 'x', { ...options, only: ['write'] });
+      expect(wrong[0]?.mismatches).toEqual([
+        'm.wasm: conformance case "write" file out.txt: expected no file, found "hi"',
+      ]);
+    } finally {
+      await rm(companion, { recursive: true, force: true });
+    }
+  });
+
   it('runs only the cases whose minVersion/maxVersion include the version, and rejects an empty range', async () => {
     const file = join(dir, 'versions.json');
     const ranged = (name: string, range: object) => ({ name, args: [], stdout: '', stderr: '', exitCode: 0, ...range });
@@ -480,9 +513,9 @@ describe('runConformance', () => {
     const b = { file: 'b.wasm', results: await runConformance(path('argsExit3'), 'args', { suite }) };
     expect(compareResults(a, a)).toEqual([]);
     expect(compareResults(a, b)).toEqual([
-      'b.wasm: case "plain" exit code: expected 0 (from a.wasm), found 3',
-      'b.wasm: case "repeated" exit code: expected 0 (from a.wasm), found 3',
-      'b.wasm: case "per-language" exit code: expected 0 (from a.wasm), found 3',
+      'b.wasm: conformance case "plain" exit code: expected 0 (from a.wasm), found 3',
+      'b.wasm: conformance case "repeated" exit code: expected 0 (from a.wasm), found 3',
+      'b.wasm: conformance case "per-language" exit code: expected 0 (from a.wasm), found 3',
     ]);
     expect(compareResults(a, b, { skipPerLanguage: true })).toHaveLength(2);
 
@@ -491,12 +524,12 @@ describe('runConformance', () => {
       actual: { ...r.actual, stdout: `${r.actual.stdout}!` },
     }));
     expect(compareResults(a, { file: 'c.wasm', results: changed.slice(0, 2) })).toEqual([
-      'c.wasm: case "plain" stdout: expected "wasmhub\\u0000x\\u0000" (from a.wasm), found "wasmhub\\u0000x\\u0000!" (first difference at character 10)',
-      'c.wasm: case "repeated" stdout: expected "wasmhub\\u0000ababab\\u0000" (from a.wasm), found "wasmhub\\u0000ababab\\u0000!" (first difference at character 15)',
-      'c.wasm: case "per-language": no result, but a.wasm has one',
+      'c.wasm: conformance case "plain" stdout: expected "wasmhub\\u0000x\\u0000" (from a.wasm), found "wasmhub\\u0000x\\u0000!" (first difference at character 10)',
+      'c.wasm: conformance case "repeated" stdout: expected "wasmhub\\u0000ababab\\u0000" (from a.wasm), found "wasmhub\\u0000ababab\\u0000!" (first difference at character 15)',
+      'c.wasm: conformance case "per-language": no result, but a.wasm has one',
     ]);
     expect(() => assertSameResults(a, b)).toThrow(
-      'b.wasm: case "plain" exit code: expected 0 (from a.wasm), found 3 (and 2 more mismatches)',
+      'b.wasm: conformance case "plain" exit code: expected 0 (from a.wasm), found 3 (and 2 more mismatches)',
     );
   });
 });

@@ -1,6 +1,8 @@
 // The runtime contract as data (runtimes/conformance.json): load it, run its cases against a
 // module under node:wasi, and compare the results with the expected outcome and with another
-// module's results (unoptimized vs optimized, Go vs Rust).
+// module's results (unoptimized vs optimized, Go vs Rust). The one verify layer: its CaseResult is
+// the only result type and every message about a case has one shape,
+// `<file>: conformance case "<name>" <what>: expected …, found …`.
 import { access, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -58,7 +60,7 @@ export interface CaseOutcome {
   exitCode: number;
   /** Contents after the run of the case's `expectFiles` paths (null: missing). */
   files: Record<string, string | null>;
-  /** Set when the module could not run to its end: trap, timeout, invalid module. */
+  /** Set when the module could not run to its end, saying why: `trapped: …`, `did not finish within …`. */
   error?: string;
 }
 
@@ -85,6 +87,16 @@ export interface RunConformanceOptions {
   concurrency?: number;
   /** Per-case timeout. Default: 60 000 ms. */
   timeoutMs?: number;
+  /** The module's name in messages. Default: `wasmPath`. */
+  name?: string;
+  /** Added to every case's environment (a case's own `env` wins on the same name), e.g. a companion's PYTHONHOME. */
+  env?: Record<string, string>;
+  /**
+   * Guest directory -> host directory, preopened for every case beside its scratch directory (which stays
+   * "/" or the case's own `preopens`), e.g. a companion's standard library. Read-write: the guest can
+   * change these files, so pass a copy when that matters.
+   */
+  preopens?: Record<string, string>;
 }
 
 const schemaPath = (): string => join(runtimesDir(), 'conformance.schema.json');
@@ -219,14 +231,12 @@ function describeText(prefix: string, expected: string, found: string, suffix = 
   return `${prefix}: expected ${show(expected, at)}${suffix}, found ${show(found, at)} (first difference at character ${at})`;
 }
 
-/** Checks one outcome against a case's expectations; returns one message per mismatch. */
-export function checkCase(
-  wasmPath: string,
-  language: string,
-  testCase: ConformanceCase,
-  actual: CaseOutcome,
-): string[] {
-  const where = `${wasmPath}: case "${testCase.name}"`;
+/** `<file>: conformance case "<name>"`: how every message about a case starts. */
+const caseIn = (file: string, name: string): string => `${file}: conformance case "${name}"`;
+
+/** Checks one outcome against a case's expectations; returns one message per mismatch, naming `file`. */
+export function checkCase(file: string, language: string, testCase: ConformanceCase, actual: CaseOutcome): string[] {
+  const where = caseIn(file, testCase.name);
   if (actual.error) return [`${where}: did not run to its end: ${actual.error}`];
   const problems: string[] = [];
   if (testCase.stdout !== undefined) {
@@ -280,6 +290,8 @@ export async function runConformance(
     (c) => (!options.only || options.only.includes(c.name)) && appliesTo(c, options.version),
   );
   const concurrency = options.concurrency ?? 2;
+  const name = options.name ?? wasmPath;
+  const shared = Object.entries(options.preopens ?? {});
   const dirs: string[] = [];
   try {
     for (const testCase of cases) {
@@ -289,20 +301,20 @@ export async function runConformance(
     }
     const jobs = cases.map((testCase, i) => {
       const dir = dirs[i] as string;
+      const own = testCase.preopens
+        ? Object.entries(testCase.preopens).map(([guest, rel]) => [guest, join(dir, rel)])
+        : shared.length > 0
+          ? [['/', dir]]
+          : [];
+      const preopens = [...own, ...shared];
       return {
         index: i,
         args: testCase.args,
-        env: testCase.env ?? {},
+        env: { ...options.env, ...testCase.env },
         dir,
         ...(suite.argv0 === undefined ? {} : { argv0: suite.argv0 }),
         ...(testCase.stdin === undefined ? {} : { stdin: textOf(testCase.stdin) }),
-        ...(testCase.preopens
-          ? {
-              preopens: Object.fromEntries(
-                Object.entries(testCase.preopens).map(([guest, rel]) => [guest, join(dir, rel)]),
-              ),
-            }
-          : {}),
+        ...(preopens.length > 0 ? { preopens: Object.fromEntries(preopens) } : {}),
       };
     });
     const outcomes = new Array<WasiOutcome>(cases.length);
@@ -324,8 +336,8 @@ export async function runConformance(
       const files = await readExpectedFiles(dirs[i] as string, testCase);
       const actual: CaseOutcome = outcome.ok
         ? { ...outcome.result, files }
-        : { stdout: '', stderr: '', exitCode: -1, files, error: outcome.error.message };
-      const mismatches = checkCase(wasmPath, language, testCase, actual);
+        : { stdout: '', stderr: '', exitCode: -1, files, error: outcome.reason };
+      const mismatches = checkCase(name, language, testCase, actual);
       results.push({
         name: testCase.name,
         args: testCase.args,
@@ -362,7 +374,7 @@ export function compareResults(
   const from = ` (from ${reference.file})`;
   for (const ref of reference.results) {
     if (options.skipPerLanguage && ref.perLanguage) continue;
-    const where = `${candidate.file}: case "${ref.name}"`;
+    const where = caseIn(candidate.file, ref.name);
     const other = byName.get(ref.name);
     if (!other) {
       problems.push(`${where}: no result, but ${reference.file} has one`);
@@ -388,17 +400,19 @@ export function compareResults(
   }
   for (const other of candidate.results) {
     if (!reference.results.some((r) => r.name === other.name)) {
-      problems.push(`${candidate.file}: case "${other.name}": has a result, but ${reference.file} has none`);
+      problems.push(`${caseIn(candidate.file, other.name)}: has a result, but ${reference.file} has none`);
     }
   }
   return problems;
 }
 
-function throwIfAny(problems: string[], context: Record<string, unknown>): void {
+function throwIfAny(problems: string[], context: Record<string, unknown>, hint?: string): void {
   if (problems.length === 0) return;
   const more =
     problems.length > 1 ? ` (and ${problems.length - 1} more mismatch${problems.length > 2 ? 'es' : ''})` : '';
-  throw new PipelineError('ERR_CONFORMANCE', `${problems[0]}${more}`, { context: { ...context, problems } });
+  throw new PipelineError('ERR_CONFORMANCE', `${problems[0]}${more}${hint ? ` — ${hint}` : ''}`, {
+    context: { ...context, problems },
+  });
 }
 
 /** Throws ERR_CONFORMANCE (first mismatch in the message, all in `context.problems`) unless every case passed. */
@@ -409,11 +423,18 @@ export function assertConformance(file: string, results: CaseResult[]): void {
   );
 }
 
-/** Throws ERR_CONFORMANCE unless `candidate` behaves exactly like `reference` (see compareResults). */
+/**
+ * Throws ERR_CONFORMANCE unless `candidate` behaves exactly like `reference` (see compareResults);
+ * `hint` ends the message (what the difference means, e.g. `wasm-opt changed the program`).
+ */
 export function assertSameResults(
   reference: ResultsOf,
   candidate: ResultsOf,
-  options: { skipPerLanguage?: boolean } = {},
+  options: { skipPerLanguage?: boolean; hint?: string } = {},
 ): void {
-  throwIfAny(compareResults(reference, candidate, options), { reference: reference.file, candidate: candidate.file });
+  throwIfAny(
+    compareResults(reference, candidate, options),
+    { reference: reference.file, candidate: candidate.file },
+    options.hint,
+  );
 }

@@ -155,8 +155,22 @@ export interface WasiJob extends Omit<RunWasiOptions, 'timeoutMs'> {
   args: string[];
 }
 
-/** How one job of runWasiMany ended: the module ran to its exit, or it could not (error says why). */
-export type WasiOutcome = { ok: true; result: WasiResult } | { ok: false; error: PipelineError };
+/**
+ * How one job of runWasiMany ended: the module ran to its exit, or it could not. `reason` says why
+ * (`trapped: unreachable`, `did not finish within 1500 ms (killed)`); `error` adds the module and argv.
+ */
+export type WasiOutcome = { ok: true; result: WasiResult } | { ok: false; reason: string; error: PipelineError };
+
+/** A failed job: ERR_WASM_INVALID `<wasm> <argv>: <reason>`. */
+function failure(wasmPath: string, args: string[], reason: string, context: Record<string, unknown>): WasiOutcome {
+  return {
+    ok: false,
+    reason,
+    error: new PipelineError('ERR_WASM_INVALID', `${commandOf(wasmPath, args)}: ${reason}`, {
+      context: { wasmPath, args, ...context },
+    }),
+  };
+}
 
 export interface RunWasiManyOptions {
   /** Per-job timeout; the child is killed and the remaining jobs go on in a new one. Default: 60 000 ms. */
@@ -237,29 +251,18 @@ export async function runWasiMany(
       }
       const stopped = normalized[outcomes.length];
       if (outcomes.length === normalized.length || !stopped) break;
-      const command = commandOf(wasmPath, stopped.args);
       if (run.fatal) {
         // The module cannot be read or compiled: every remaining job fails the same way.
         for (const job of normalized.slice(outcomes.length)) {
           outcomes.push(toOutcome(wasmPath, job.args, run.fatal, timeoutMs));
         }
       } else if (run.timedOut) {
-        outcomes.push({
-          ok: false,
-          error: new PipelineError('ERR_WASM_INVALID', `${command}: did not finish within ${timeoutMs} ms (killed)`, {
-            context: { ...run.context, wasmPath, args: stopped.args },
-          }),
-        });
+        outcomes.push(failure(wasmPath, stopped.args, `did not finish within ${timeoutMs} ms (killed)`, run.context));
       } else if (run.reports.length === 0) {
         // The child died on the first job it ran: the job itself took its host down.
-        outcomes.push({
-          ok: false,
-          error: new PipelineError(
-            'ERR_WASM_INVALID',
-            `${command}: the node:wasi host died (exit code ${run.context.childExitCode}, signal ${run.context.signal ?? 'none'}): ${run.context.stderrTail.at(-1) ?? ''}`,
-            { context: { ...run.context, wasmPath, args: stopped.args } },
-          ),
-        });
+        const { childExitCode, signal, stderrTail } = run.context;
+        const reason = `the node:wasi host died (exit code ${childExitCode}, signal ${signal ?? 'none'}): ${stderrTail.at(-1) ?? ''}`;
+        outcomes.push(failure(wasmPath, stopped.args, reason, run.context));
       }
       // Otherwise the child died after running other jobs: the loop retries this job first in a fresh child.
     }
@@ -278,18 +281,11 @@ function toOutcome(wasmPath: string, args: string[], report: JobReport, timeoutM
   }
   const why =
     report.phase === 'run' ? `trapped: ${report.error}` : `cannot ${report.phase} the module: ${report.error}`;
-  return {
-    ok: false,
-    error: new PipelineError('ERR_WASM_INVALID', `${commandOf(wasmPath, args)}: ${why}`, {
-      context: {
-        wasmPath,
-        args,
-        timeoutMs,
-        stdoutTail: tail(report.stdout ?? ''),
-        stderrTail: tail(report.stderr ?? ''),
-      },
-    }),
-  };
+  return failure(wasmPath, args, why, {
+    timeoutMs,
+    stdoutTail: tail(report.stdout ?? ''),
+    stderrTail: tail(report.stderr ?? ''),
+  });
 }
 
 /** One job as the child receives it (absolute host paths). */

@@ -1,12 +1,8 @@
-// Test helpers: small but real WASI preview 1 command modules built with binaryen's JS API, and an
-// in-process node:wasi runner. Used by the unit tests until (and beside) real modules from the build stage.
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { WASI } from 'node:wasi';
+// Test helpers: small but real WASI preview 1 command modules built with binaryen's JS API, and a
+// one-case conformance suite for them. The unit tests run them through the real host (runWasiMany
+// via runConformance), beside the real modules from the build stage in the docker tests.
 import binaryen from 'binaryen';
-import type { CaseRun, Outcome } from './cases.ts';
+import type { ConformanceSuite } from './conformance.ts';
 
 const escapeWat = (text: string): string =>
   Array.from(new TextEncoder().encode(text), (b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
@@ -59,42 +55,15 @@ export function makeWasiModule(options: WatOptions = {}): Uint8Array {
   }
 }
 
-interface WasmInstantiate {
-  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: object }>;
-}
-
-/** Runs a module's _start in-process under node:wasi, capturing stdout and stderr. */
-export async function runInProcess(wasmPath: string, args: string[] = []): Promise<Outcome> {
-  const dir = mkdtempSync(join(tmpdir(), 'wasmhub-run-'));
-  const out = openSync(join(dir, 'stdout'), 'w+');
-  const err = openSync(join(dir, 'stderr'), 'w+');
-  try {
-    const wasi = new WASI({
-      version: 'preview1',
-      args: ['module', ...args],
-      env: {},
-      stdout: out,
-      stderr: err,
-      returnOnExit: true,
-    });
-    const wasm = (globalThis as unknown as { WebAssembly: WasmInstantiate }).WebAssembly;
-    const { instance } = await wasm.instantiate(await readFile(wasmPath), wasi.getImportObject());
-    const exitCode = wasi.start(instance) ?? 0;
-    return {
-      stdout: readFileSync(join(dir, 'stdout'), 'utf8'),
-      stderr: readFileSync(join(dir, 'stderr'), 'utf8'),
-      exitCode,
-    };
-  } finally {
-    closeSync(out);
-    closeSync(err);
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** A case runner over runInProcess: one case, with (or without) an exact expected outcome. */
-export function singleCaseRunner(expected?: Outcome) {
-  return async (wasmPath: string): Promise<CaseRun[]> => [
-    { name: 'hello', args: [], actual: await runInProcess(wasmPath), ...(expected ? { expected } : {}) },
-  ];
+/**
+ * A conformance suite of one case, `hello`: no arguments; stdout exactly `stdout` (default: what
+ * `wasiWat()` prints), or a per-language pattern when `stdout` is a `{ language: pattern }` record;
+ * nothing on stderr; exit code 0.
+ */
+export function helloSuite(stdout: string | Record<string, string> = 'hello from wasi\n'): ConformanceSuite {
+  const expected = typeof stdout === 'string' ? { stdout } : { stdoutMatches: stdout };
+  return {
+    file: 'hello-suite (test-modules.ts)',
+    cases: [{ name: 'hello', args: [], ...expected, stderr: '', exitCode: 0 }],
+  };
 }

@@ -2,17 +2,23 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { PipelineError } from '../errors.ts';
-import { assertExpected, type CaseRun, type CaseRunner } from './cases.ts';
-import { conformanceRunner } from './default-runner.ts';
+import { assertConformance, type CaseResult, type RunConformanceOptions, runConformance } from './conformance.ts';
 import { checkModuleBytes, type ModuleFacts } from './wasm-checks.ts';
+
+/**
+ * How the verify stage runs a module's conformance cases: runConformance's options (the suite, a
+ * subset of cases, companion `env` and `preopens` for every case, timeout); the version and the
+ * module's name in messages come from verifyModule itself.
+ */
+export type ConformanceOptions = Omit<RunConformanceOptions, 'version' | 'name'>;
 
 export interface VerifyModuleOptions {
   /** Language whose conformance cases to run; without it only the static checks run. */
   language?: string;
   /** The module's version label: selects the cases that apply to it (minVersion/maxVersion). */
   version?: string;
-  /** Runs the cases; defaults to conformance.ts's runConformance. `false` skips running. */
-  runCases?: CaseRunner | false;
+  /** How to run the cases (default: the language's suite, as is); `false` skips running them. */
+  conformance?: ConformanceOptions | false;
   /** Release-time integrity: the module must still have this size / digest. */
   expected?: { size?: number; sha256?: string };
   /** Name used in messages; defaults to the path relative to the current directory. */
@@ -21,8 +27,8 @@ export interface VerifyModuleOptions {
 
 export interface ModuleVerification extends ModuleFacts {
   file: string;
-  /** Conformance runs (present when a language was given and running was not disabled). */
-  cases?: CaseRun[];
+  /** Conformance results (present when a language was given and running was not disabled). */
+  cases?: CaseResult[];
 }
 
 /**
@@ -67,16 +73,19 @@ export async function verifyModule(path: string, options: VerifyModuleOptions = 
     );
   }
   const result: ModuleVerification = { file, ...facts };
-  const runner = options.runCases === undefined ? conformanceRunner : options.runCases;
-  if (options.language && runner) {
-    result.cases = await runner(path, options.language, options.version);
+  if (options.language && options.conformance !== false) {
+    result.cases = await runConformance(path, options.language, {
+      ...options.conformance,
+      ...(options.version === undefined ? {} : { version: options.version }),
+      name: file,
+    });
     if (result.cases.length === 0) {
       throw new PipelineError(
         'ERR_CONFORMANCE',
         `${file}: check "conformance" failed: expected at least one case for ${options.language}, found none`,
       );
     }
-    assertExpected(file, result.cases);
+    assertConformance(file, result.cases);
   }
   return result;
 }
