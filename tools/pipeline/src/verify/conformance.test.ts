@@ -219,7 +219,8 @@ describe('runWasiMany', () => {
         '0:wasmhub\0e\0f\0',
       ]);
       for (const outcome of outcomes) if (!outcome.ok) expect(outcome.error.code).toBe('ERR_WASM_INVALID');
-      expect(await readdir(scratch)).toEqual([]);
+      // Nothing of ours (wasmhub-*) is left; tsx, which runs the child from source, keeps its own cache there.
+      expect((await readdir(scratch)).filter((name) => !name.startsWith('tsx-'))).toEqual([]);
     } finally {
       if (before === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = before;

@@ -2,7 +2,9 @@
 // proc_exit or a runaway module can never take the caller down, and the module writes to real
 // file descriptors (files, read back after the run) as it would under any other WASI host.
 // runWasiMany runs many jobs of one module in one child (compiled once, a fresh instance per job):
-// a conformance suite of 117 cases takes seconds instead of a Node start per case.
+// a conformance suite of 117 cases takes seconds instead of a Node start per case. The child's
+// program is wasi-child.ts (the sibling file with this file's own extension, so compiled JS runs
+// compiled JS).
 //
 // Guest view of the host:
 //   argv    [argv0 ('wasmhub' by default), ...args]
@@ -14,9 +16,12 @@
 //           `options.preopens` ({ guestPath: hostDir }) replaces that default with its own list.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PipelineError } from '../errors.ts';
+import type { ChildConfig, ChildJob, ChildLine, JobReport } from './wasi-child.ts';
 
 export interface RunWasiOptions {
   /** The module's whole environment. Default: empty. */
@@ -86,69 +91,6 @@ function normalizeOptions(options: RunWasiOptions): NormalizedRunWasiOptions {
     timeoutMs,
   };
 }
-
-/**
- * The child's program: compiles the module once, then runs each job in its own WASI instance with
- * its own argv, env and preopen, stdout and stderr going to files (read back after the run). After
- * each job it writes one JSON line to fd 3, so the module's own fds 1 and 2 stay untouched:
- * `{ exitCode, stdout, stderr }` or `{ phase: 'instantiate' | 'run', error, stdout, stderr }`; a module
- * that cannot be read or compiled ends the child with one `{ phase: 'read' | 'compile', error, fatal }`.
- * Node 20 crashes (SIGSEGV) after a handful of Go instances unless the previous ones are collected,
- * hence the gc() after each job (the child runs with --expose-gc).
- */
-const CHILD_SOURCE = `
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
-import { WASI } from 'node:wasi';
-const config = JSON.parse(process.argv[1]);
-const send = (value) => writeSync(3, JSON.stringify(value) + '\\n');
-const firstLine = (error) => String(error instanceof Error ? error.message : error).split('\\n')[0];
-let phase = 'read';
-let module;
-try {
-  const bytes = readFileSync(config.wasm);
-  phase = 'compile';
-  module = await WebAssembly.compile(bytes);
-} catch (error) {
-  send({ phase, error: firstLine(error), fatal: true });
-  process.exit(0);
-}
-const stdoutPath = join(config.out, 'stdout');
-const stderrPath = join(config.out, 'stderr');
-const emptyPath = join(config.out, 'empty');
-writeFileSync(emptyPath, '');
-for (const job of config.jobs) {
-  const fds = [openSync(stdoutPath, 'w'), openSync(stderrPath, 'w'), openSync(job.stdinFile ?? emptyPath, 'r')];
-  let report;
-  phase = 'instantiate';
-  try {
-    const wasi = new WASI({
-      version: 'preview1',
-      args: job.args,
-      env: job.env,
-      preopens: job.preopens ?? { '/': job.dir },
-      returnOnExit: true,
-      stdin: fds[2],
-      stdout: fds[0],
-      stderr: fds[1],
-    });
-    const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
-    phase = 'run';
-    report = { exitCode: wasi.start(instance) };
-  } catch (error) {
-    report = { phase, error: firstLine(error) };
-  } finally {
-    for (const fd of fds) closeSync(fd);
-  }
-  send({ ...report, stdout: readFileSync(stdoutPath, 'utf8'), stderr: readFileSync(stderrPath, 'utf8') });
-  globalThis.gc?.();
-}
-`;
-
-type JobReport = ({ exitCode: number } | { phase: string; error: string; fatal?: true }) & {
-  stdout?: string;
-  stderr?: string;
-};
 
 /** One run of a module: its own argv, env and guest "/" (see RunWasiOptions). */
 export interface WasiJob extends Omit<RunWasiOptions, 'timeoutMs'> {
@@ -256,8 +198,11 @@ export async function runWasiMany(
         for (const job of normalized.slice(outcomes.length)) {
           outcomes.push(toOutcome(wasmPath, job.args, run.fatal, timeoutMs));
         }
-      } else if (run.timedOut) {
+      } else if (run.timedOut === 'job') {
         outcomes.push(failure(wasmPath, stopped.args, `did not finish within ${timeoutMs} ms (killed)`, run.context));
+      } else if (run.timedOut === 'start') {
+        const reason = `the node:wasi host did not start within ${Math.max(timeoutMs, STARTUP_TIMEOUT_MS)} ms (killed)`;
+        outcomes.push(failure(wasmPath, stopped.args, reason, run.context));
       } else if (run.reports.length === 0) {
         // The child died on the first job it ran: the job itself took its host down.
         const { childExitCode, signal, stderrTail } = run.context;
@@ -288,30 +233,24 @@ function toOutcome(wasmPath: string, args: string[], report: JobReport, timeoutM
   });
 }
 
-/** One job as the child receives it (absolute host paths). */
-interface ChildJob {
-  args: string[];
-  env: Record<string, string>;
-  dir: string;
-  stdin?: string;
-  preopens?: Record<string, string>;
-}
+/** One job as runChild receives it (absolute host paths, stdin as text). */
+type HostJob = Omit<ChildJob, 'stdinFile'> & { stdin?: string };
 
 interface ChildRun {
   /** One report per job that ended, in order. */
   reports: JobReport[];
   /** Set when the module could not be read or compiled. */
   fatal?: JobReport;
-  timedOut: boolean;
+  /** Set when the child was killed: a job ran too long, or the host did not start. */
+  timedOut?: 'job' | 'start';
   context: { childExitCode: number | null; signal: NodeJS.Signals | null; stderrTail: string[] };
 }
 
-/** Runs `jobs` in one child; its stdout/stderr files live in a directory removed however the child ends. */
-async function runChild(wasm: string, jobs: ChildJob[], timeoutMs: number): Promise<ChildRun> {
+/** Runs `jobs` in one child; its config, stdin and output files live in a directory removed however the child ends. */
+async function runChild(wasm: string, jobs: HostJob[], timeoutMs: number): Promise<ChildRun> {
   const out = await mkdtemp(join(tmpdir(), 'wasmhub-wasi-out-'));
   try {
-    // stdin travels as a file (the child's argv could not hold a large one).
-    const sent: SentJob[] = [];
+    const sent: ChildJob[] = [];
     for (const [i, { stdin, ...job }] of jobs.entries()) {
       if (stdin === undefined) {
         sent.push(job);
@@ -321,56 +260,63 @@ async function runChild(wasm: string, jobs: ChildJob[], timeoutMs: number): Prom
       await writeFile(stdinFile, stdin);
       sent.push({ ...job, stdinFile });
     }
-    return await spawnChild({ wasm, jobs: sent, out }, timeoutMs);
+    // The config travels as a file too: an argument is limited to 128 KiB.
+    const configPath = join(out, 'config.json');
+    const config: ChildConfig = { wasm, jobs: sent, out };
+    await writeFile(configPath, JSON.stringify(config));
+    return await spawnChild(wasm, configPath, timeoutMs);
   } finally {
     await rm(out, { recursive: true, force: true });
   }
 }
 
-/** A job as the child process receives it: stdin as a file. */
-type SentJob = Omit<ChildJob, 'stdin'> & { stdinFile?: string };
+/** How to start wasi-child beside this file: the compiled .js as it is, the .ts source through tsx. */
+function childCommand(): string[] {
+  const self = fileURLToPath(import.meta.url);
+  const extension = extname(self);
+  const child = join(dirname(self), `wasi-child${extension}`);
+  if (extension !== '.ts') return [child];
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+  return ['--import', tsx, child];
+}
 
-function spawnChild(config: { wasm: string; jobs: SentJob[]; out: string }, timeoutMs: number): Promise<ChildRun> {
-  const { wasm } = config;
+/** The host gets this long to start and compile the module before its first job's clock starts. */
+const STARTUP_TIMEOUT_MS = 120_000;
+
+function spawnChild(wasm: string, configPath: string, timeoutMs: number): Promise<ChildRun> {
   const { NODE_OPTIONS: _ignored, ...parentEnv } = process.env;
   const child = spawn(
     process.execPath,
-    [
-      '--expose-gc',
-      '--disable-warning=ExperimentalWarning',
-      '--input-type=module',
-      '-e',
-      CHILD_SOURCE,
-      JSON.stringify(config),
-    ],
+    ['--expose-gc', '--disable-warning=ExperimentalWarning', ...childCommand(), configPath],
     { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: parentEnv, windowsHide: true },
   );
   const stderr: Buffer[] = [];
   const reports: JobReport[] = [];
   let fatal: JobReport | undefined;
   let pending = '';
-  let timedOut = false;
+  let timedOut: ChildRun['timedOut'];
   let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
+  const arm = (what: 'job' | 'start', ms: number) => {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      timedOut = true;
+      timedOut = what;
       child.kill('SIGKILL');
-    }, timeoutMs);
+    }, ms);
   };
-  arm();
+  arm('start', Math.max(timeoutMs, STARTUP_TIMEOUT_MS));
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
   (child.stdio[3] as NodeJS.ReadableStream | null)?.setEncoding('utf8');
   (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (chunk: string) => {
     pending += chunk;
     let newline = pending.indexOf('\n');
     while (newline >= 0) {
-      const report = JSON.parse(pending.slice(0, newline)) as JobReport;
+      const line = JSON.parse(pending.slice(0, newline)) as ChildLine;
       pending = pending.slice(newline + 1);
-      if ('fatal' in report && report.fatal) fatal = report;
+      if ('ready' in line) arm('job', timeoutMs);
+      else if ('fatal' in line && line.fatal) fatal = line;
       else {
-        reports.push(report);
-        arm();
+        reports.push(line);
+        arm('job', timeoutMs);
       }
       newline = pending.indexOf('\n');
     }
@@ -384,7 +330,7 @@ function spawnChild(config: { wasm: string; jobs: SentJob[]; out: string }, time
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const context = { childExitCode: code, signal, stderrTail: tail(Buffer.concat(stderr).toString('utf8')) };
-      resolvePromise({ reports, ...(fatal ? { fatal } : {}), timedOut, context });
+      resolvePromise({ reports, ...(fatal ? { fatal } : {}), ...(timedOut ? { timedOut } : {}), context });
     });
   });
 }
