@@ -262,7 +262,7 @@ async function runChild(wasm: string, jobs: HostJob[], timeoutMs: number): Promi
     }
     // The config travels as a file too: an argument is limited to 128 KiB.
     const configPath = join(out, 'config.json');
-    const config: ChildConfig = { wasm, jobs: sent, out };
+    const config: ChildConfig = { wasm, jobs: sent, out, parentPid: process.pid };
     await writeFile(configPath, JSON.stringify(config));
     return await spawnChild(wasm, configPath, timeoutMs);
   } finally {

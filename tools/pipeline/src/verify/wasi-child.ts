@@ -6,11 +6,15 @@
 // Node 20 crashes (SIGSEGV) after a handful of Go instances unless the previous ones are collected,
 // hence the gc() after each job (the parent starts the child with --expose-gc).
 //
+// The child never outlives the process that started it: a watchdog thread kills it once that parent is
+// gone, even while a module loops on the main thread (see watchParent).
+//
 // Started as `node [--import tsx/esm] wasi-child.(ts|js) <config.json>`; run-wasi.ts finds this file
 // beside itself with its own extension, so it works from the TypeScript sources and from compiled JS.
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { WASI } from 'node:wasi';
+import { Worker } from 'node:worker_threads';
 
 /** One job as the child receives it: absolute host paths, stdin as a file. */
 export interface ChildJob {
@@ -29,6 +33,8 @@ export interface ChildConfig {
   /** A directory the child may write its scratch files (stdout, stderr) into. */
   out: string;
   jobs: ChildJob[];
+  /** The process that started the child: when it is gone, so is the child (see watchParent). */
+  parentPid: number;
 }
 
 /** A job's end, or (fatal) the end of every job. */
@@ -101,8 +107,33 @@ async function runJob(module: object, job: ChildJob, out: string): Promise<JobRe
   return { ...report, stdout: readFileSync(stdoutPath, 'utf8'), stderr: readFileSync(stderrPath, 'utf8') };
 }
 
+/** How often the watchdog looks for the parent. */
+const WATCH_INTERVAL_MS = 250;
+
+/**
+ * Kills this process once `parentPid` is no longer its parent (it died, even by SIGKILL, and the
+ * child was handed to init or a subreaper). Uses only globals: it runs in a worker from its own text.
+ */
+function exitWithParent(parentPid: number, intervalMs: number): void {
+  setInterval(() => {
+    if (process.ppid !== parentPid) process.kill(process.pid, 'SIGKILL');
+  }, intervalMs);
+}
+
+/**
+ * Starts exitWithParent on its own thread: a module stuck in a loop holds the main thread forever,
+ * so nothing on it (an 'end' of stdin, a 'disconnect', a timer) could ever run. The worker is
+ * unreferenced, so it never keeps a finished child alive, and starts without the parent's execArgv
+ * (under tsx, a worker cannot load a .ts file on Node 20; it needs none).
+ */
+function watchParent(parentPid: number): void {
+  const source = `(${exitWithParent.toString()})(${parentPid}, ${WATCH_INTERVAL_MS});`;
+  new Worker(source, { eval: true, execArgv: [] }).unref();
+}
+
 async function main(configPath: string): Promise<void> {
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as ChildConfig;
+  watchParent(config.parentPid);
   const module = await compile(config.wasm);
   if (!module) return;
   send({ ready: true });
