@@ -1,7 +1,16 @@
+// 4-6. The loader against its floors, from a loopback HTTP server over a staged release. No Node CLI can
+// beat curl (`node -e 0` alone is about 1.4x `curl + sha256sum` here), so the floor is a minimal Node script
+// (lib/fetch-hash.mjs: fetch the same file, SHA-256 it, write it); curl + sha256sum stays as a reference.
+// 4a. cold `wasmhub get` of the largest runtime through the built CLI vs the minimal script;
+// 4b. `wasmhub run <lang> -- echo hi` (cached) vs a bare node:wasi runner (lib/wasi-bare.mjs) on the same file;
+// 5. warm hit (integrity checked on read), in-process getRuntime vs readFile + SHA-256 of the same file;
+// 6. 16 `wasmhub get` at once on an empty cache vs 16 minimal scripts at once: wall time, and requests for
+//    the asset (1: the processes share one download through the cache lock).
+// Break-downs: `node -e 0`, CLI start only (`--help`), in-process cold getRuntime, cached `wasmhub get`.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sha256Hex } from '../tools/pipeline/src/kit/digest.ts';
 import { runProc } from './lib/proc.ts';
 import { type StaticServer, startStaticServer } from './lib/static-server.ts';
@@ -11,6 +20,8 @@ import { benchDir, wsRoot } from './lib/workspace.ts';
 // The loader as built from the bench workspace's synced sources (never the checkout's dist/, which
 // a concurrent \`npm run build -w @wasmhub/loader\` may be rewriting).
 export const cliPath = join(wsRoot, 'packages', 'loader', 'dist', 'cli.js');
+const fetchHash = fileURLToPath(new URL('lib/fetch-hash.mjs', import.meta.url));
+const wasiBare = fileURLToPath(new URL('lib/wasi-bare.mjs', import.meta.url));
 
 export interface LoaderResult {
   spec: string;
@@ -18,14 +29,15 @@ export interface LoaderResult {
   transferred: string;
   transferredBytes: number;
   moduleBytes: number;
-  cold: { cli: Sample; curl: Sample; nodeStart: Sample; cliStart: Sample; inProcess: Sample };
+  cold: { cli: Sample; minimal: Sample; curl: Sample; nodeStart: Sample; cliStart: Sample; inProcess: Sample };
+  /** Item 4b; absent when the release has no `runLang`. */
+  run?: { spec: string; args: string[]; cli: Sample; bare: Sample; cachedGet: Sample; nodeStart: Sample };
   warm: { getRuntime: Sample; readHash: Sample; iterations: number };
   concurrent: {
     processes: number;
-    one: Sample;
     many: Sample;
+    manyMinimal: Sample;
     manyStartOnly: Sample;
-    oneStartOnly: Sample;
     /** Requests for the runtime's files (.br/.gz/.wasm) per 16-process run; goal 1 each. */
     assetRequests: number[];
     manifestRequests: number[];
@@ -36,7 +48,10 @@ interface LoaderModule {
   RuntimeLoader: new (
     options: Record<string, unknown>,
   ) => {
-    getRuntime(language: string, version?: string): Promise<{ path: string; sha256: string; size: number }>;
+    getRuntime(
+      language: string,
+      version?: string,
+    ): Promise<{ path: string; sha256: string; size: number; version: string }>;
   };
 }
 
@@ -50,6 +65,8 @@ export async function benchLoader(opts: {
   releaseDir: string;
   lang: string;
   ver: string;
+  /** The runtime of item 4b (`wasmhub run <runLang> -- echo hi`), e.g. rust: its latest version. */
+  runLang: string;
   runs: number;
   processes: number;
   log: (line: string) => void;
@@ -93,6 +110,18 @@ export async function benchLoader(opts: {
             cacheDir = await fresh();
           },
           run: async () => void (await cliGet(cacheDir)),
+        },
+        {
+          name: 'minimal',
+          before: async () => {
+            curlDir = await fresh();
+          },
+          run: async () =>
+            void (await runProc(process.execPath, [
+              fetchHash,
+              `${server.url}/${transferred}`,
+              join(curlDir, transferred),
+            ])),
         },
         {
           name: 'curl',
@@ -139,19 +168,52 @@ export async function benchLoader(opts: {
     );
     await cleanup();
 
-    // 6. Concurrent fetch.
+    // 4b. `wasmhub run` on a cached runtime vs a bare node:wasi runner on the cached file.
+    let run: LoaderResult['run'];
+    const released = JSON.parse(await readFile(join(opts.releaseDir, 'manifest.json'), 'utf8')) as {
+      languages: Record<string, unknown>;
+    };
+    if (Object.hasOwn(released.languages, opts.runLang)) {
+      const runDir = await fresh();
+      const runArgs = ['echo', 'hi'];
+      const cached = await new RuntimeLoader({ sources: [server.url], cacheDir: runDir }).getRuntime(opts.runLang);
+      const base = ['--source', server.url, '--cache-dir', runDir, '--quiet'];
+      const samples = await measure(
+        [
+          {
+            name: 'cli',
+            run: async () =>
+              void (await runProc(process.execPath, [cliPath, 'run', opts.runLang, ...base, '--', ...runArgs])),
+          },
+          {
+            name: 'bare',
+            run: async () => void (await runProc(process.execPath, [wasiBare, cached.path, opts.runLang, ...runArgs])),
+          },
+          {
+            name: 'cachedGet',
+            run: async () => void (await runProc(process.execPath, [cliPath, 'get', opts.runLang, ...base])),
+          },
+          { name: 'nodeStart', run: async () => void (await runProc(process.execPath, ['-e', '0'])) },
+        ],
+        { runs: opts.runs, warmup: 1, log: opts.log, label: 'loader-run' },
+      );
+      run = {
+        spec: `${opts.runLang}@${cached.version}`,
+        args: runArgs,
+        cli: samples.cli as Sample,
+        bare: samples.bare as Sample,
+        cachedGet: samples.cachedGet as Sample,
+        nodeStart: samples.nodeStart as Sample,
+      };
+      await cleanup();
+    } else opts.log(`[bench] item 4b skipped: the staged release has no ${opts.runLang}`);
+
+    // 6. Concurrent fetch: n CLI processes sharing one cache vs n minimal scripts (each its own file).
     const n = opts.processes;
     const assetRequests: number[] = [];
     const manifestRequests: number[] = [];
     const many = await measure(
       [
-        {
-          name: 'one',
-          before: async () => {
-            cacheDir = await fresh();
-          },
-          run: async () => void (await cliGet(cacheDir)),
-        },
         {
           name: 'many',
           before: async () => {
@@ -170,7 +232,22 @@ export async function benchLoader(opts: {
             manifestRequests.push(manifests);
           },
         },
-        { name: 'oneStart', run: async () => void (await runProc(process.execPath, [cliPath, '--help'])) },
+        {
+          name: 'manyMinimal',
+          before: async () => {
+            curlDir = await fresh();
+          },
+          run: async () =>
+            void (await Promise.all(
+              Array.from({ length: n }, (_, i) =>
+                runProc(process.execPath, [
+                  fetchHash,
+                  `${server.url}/${transferred}`,
+                  join(curlDir, `${i}-${transferred}`),
+                ]),
+              ),
+            )),
+        },
         {
           name: 'manyStart',
           run: async () =>
@@ -186,17 +263,18 @@ export async function benchLoader(opts: {
       moduleBytes,
       cold: {
         cli: cold.cli as Sample,
+        minimal: cold.minimal as Sample,
         curl: cold.curl as Sample,
         nodeStart: cold.nodeStart as Sample,
         cliStart: cold.cliStart as Sample,
         inProcess: cold.inProcess as Sample,
       },
+      ...(run ? { run } : {}),
       warm: { getRuntime: warm.getRuntime as Sample, readHash: warm.readHash as Sample, iterations },
       concurrent: {
         processes: n,
-        one: many.one as Sample,
         many: many.many as Sample,
-        oneStartOnly: many.oneStart as Sample,
+        manyMinimal: many.manyMinimal as Sample,
         manyStartOnly: many.manyStart as Sample,
         // The warm-up run is not in the samples; its counts are dropped too.
         assetRequests: assetRequests.slice(-opts.runs),

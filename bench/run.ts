@@ -107,6 +107,7 @@ if (only.has('loader'))
     releaseDir: staged,
     lang: largest.lang,
     ver: largest.ver,
+    runLang: 'rust',
     runs,
     processes: 16,
     log,
@@ -177,16 +178,30 @@ if (o) {
 }
 const l = results.loader;
 if (l) {
-  rows.push(
-    ratioRow(
-      '4',
-      `loader cold: wasmhub get ${l.spec} (built CLI) vs curl -o + sha256sum`,
+  const curlRatio = ratio(l.cold.cli, l.cold.curl);
+  rows.push({
+    ...ratioRow(
+      '4a',
+      `loader cold: wasmhub get ${l.spec} (built CLI) vs a minimal Node script (fetch + sha256 + write)`,
       l.cold.cli,
-      l.cold.curl,
-      ratio(l.cold.cli, l.cold.curl),
-      1.2,
+      l.cold.minimal,
+      ratio(l.cold.cli, l.cold.minimal),
+      1.3,
     ),
-  );
+    reference: `curl -o + sha256sum ${fmtMs(l.cold.curl.median)}: x${curlRatio.median.toFixed(2)}`,
+  });
+  const lr = l.run;
+  if (lr)
+    rows.push(
+      ratioRow(
+        '4b',
+        `run: wasmhub run ${lr.spec.split('@')[0]} -- ${lr.args.join(' ')} (cached) vs a bare node:wasi runner`,
+        lr.cli,
+        lr.bare,
+        ratio(lr.cli, lr.bare),
+        1.2,
+      ),
+    );
   rows.push(
     ratioRow(
       '5',
@@ -200,11 +215,11 @@ if (l) {
   rows.push(
     ratioRow(
       '6a',
-      `concurrent: ${l.concurrent.processes} x wasmhub get at once vs one alone (wall)`,
+      `concurrent: ${l.concurrent.processes} x wasmhub get at once vs ${l.concurrent.processes} x the minimal script at once (wall)`,
       l.concurrent.many,
-      l.concurrent.one,
-      ratio(l.concurrent.many, l.concurrent.one),
-      1.5,
+      l.concurrent.manyMinimal,
+      ratio(l.concurrent.many, l.concurrent.manyMinimal),
+      1.3,
     ),
   );
   const maxReq = Math.max(...l.concurrent.assetRequests);
@@ -219,9 +234,14 @@ if (l) {
     met: maxReq === 1 && Math.min(...l.concurrent.assetRequests) === 1,
   });
   notes.push(
-    `4: the loader transferred ${l.transferred} (${l.transferredBytes} bytes; module ${l.moduleBytes} bytes) — curl fetched the same file. node -e 0: ${fmtMs(l.cold.nodeStart.median)}; CLI start only (--help): ${fmtMs(l.cold.cliStart.median)}; the same cold getRuntime in-process: ${fmtMs(l.cold.inProcess.median)}; so CLI = start ${pct(l.cold.cliStart.median, l.cold.cli.median)} + fetch/verify ${pct(l.cold.cli.median - l.cold.cliStart.median, l.cold.cli.median)}.`,
+    `4a: the loader transferred ${l.transferred} (${l.transferredBytes} bytes; module ${l.moduleBytes} bytes), decompressed, verified and cached it; the minimal script (bench/lib/fetch-hash.mjs) and curl fetched the same file. node -e 0: ${fmtMs(l.cold.nodeStart.median)}; CLI start only (--help): ${fmtMs(l.cold.cliStart.median)}; the same cold getRuntime in-process: ${fmtMs(l.cold.inProcess.median)}; so CLI = start ${pct(l.cold.cliStart.median, l.cold.cli.median)} + fetch/verify ${pct(l.cold.cli.median - l.cold.cliStart.median, l.cold.cli.median)}.`,
+    ...(lr
+      ? [
+          `4b: ${lr.spec}; the bare runner is bench/lib/wasi-bare.mjs (read, compile, instantiate, start). node -e 0: ${fmtMs(lr.nodeStart.median)}; cached \`wasmhub get\` (start, manifest request, verify on read, no run): ${fmtMs(lr.cachedGet.median)}.`,
+        ]
+      : []),
     `5: ${l.warm.iterations} calls each; getRuntime ${fmtMs(l.warm.getRuntime.median)} vs readFile+sha256 ${fmtMs(l.warm.readHash.median)}.`,
-    `6: ${l.concurrent.processes} x CLI start only (--help) at once: ${fmtMs(l.concurrent.manyStartOnly.median)} vs one: ${fmtMs(l.concurrent.oneStartOnly.median)} (ratio ${(l.concurrent.manyStartOnly.median / l.concurrent.oneStartOnly.median).toFixed(2)} with no download at all); manifest requests per 16-process run: ${l.concurrent.manifestRequests.join(', ')}.`,
+    `6: ${l.concurrent.processes} x CLI start only (--help) at once: ${fmtMs(l.concurrent.manyStartOnly.median)}; each minimal script fetches its own copy (${l.concurrent.processes} requests), the CLI processes share one download through the cache lock; manifest requests per ${l.concurrent.processes}-process run: ${l.concurrent.manifestRequests.join(', ')}.`,
   );
 }
 const br = results.browser;

@@ -10,6 +10,8 @@ export interface Row {
   spread: string;
   goal: string;
   met: boolean | undefined;
+  /** A further point of comparison that is not the goal's baseline (e.g. curl beside the minimal Node script). */
+  reference?: string;
 }
 
 export const ratioRow = (
@@ -51,6 +53,7 @@ export function renderTable(rows: Row[]): string {
     'pair spread',
     'goal',
     'met',
+    'reference',
   ];
   const body = rows.map((r) => [
     r.id,
@@ -61,6 +64,7 @@ export function renderTable(rows: Row[]): string {
     r.spread,
     r.goal,
     r.met === undefined ? '-' : r.met ? 'MET' : 'MISSED',
+    r.reference ?? '',
   ]);
   const lines = pad([head, ...body]);
   const rule = '-'.repeat(Math.max(...lines.map((l) => l.length)));

@@ -202,18 +202,35 @@ it.skipIf(!docker)('`wasmhub get` fetches go and rust@1.85 from the release fold
 });
 
 it.skipIf(!docker)(
-  "`wasmhub get lua@5.4` from the release folder returns a module that runs `lua -e 'print(_VERSION)'`",
+  "`wasmhub get lua@5.4` from the release folder returns a module that runs `lua -e 'print(_VERSION)'`; `wasmhub run lua@5.4 -- -e 'print(1)'` runs it",
   async () => {
     expect(releaseDir, 'the release test must pass first').toBeDefined();
     const cli = join(clone, 'packages', 'loader', 'src', 'cli.ts');
+    const cacheDir = join(work, 'cache-lua');
+    const wasmhub = ['--import', 'tsx', cli];
     const { stdout } = await run(
       process.execPath,
-      ['--import', 'tsx', cli, 'get', 'lua@5.4', '--source', releaseDir, '--cache-dir', join(work, 'cache-lua')],
+      [...wasmhub, 'get', 'lua@5.4', '--source', releaseDir, '--cache-dir', cacheDir],
       { cwd: clone, env: cleanEnv() },
     );
     const path = stdout.trim().split('\n').at(-1) as string;
     const lua = await runWasi(path, ['-e', 'print(_VERSION)'], { argv0: 'lua' });
     expect(lua).toEqual({ stdout: 'Lua 5.4\n', stderr: '', exitCode: 0 });
+
+    // The same module through `wasmhub run` (the pipeline's real lua build, not a test program).
+    const own = ['--source', releaseDir, '--cache-dir', cacheDir, '--quiet'];
+    const printed = await run(process.execPath, [...wasmhub, 'run', 'lua@5.4', ...own, '--', '-e', 'print(1)'], {
+      cwd: clone,
+      env: cleanEnv(),
+    });
+    expect({ stdout: printed.stdout, stderr: printed.stderr }).toEqual({ stdout: '1\n', stderr: '' });
+    // The guest's exit status is wasmhub's; its error goes to stderr.
+    const failed = await run(process.execPath, [...wasmhub, 'run', 'lua@5.4', ...own, '--', '-e', 'error("boom")'], {
+      cwd: clone,
+      env: cleanEnv(),
+    }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(failed).toMatchObject({ code: 1, stdout: '' });
+    expect(failed.stderr).toMatch(/boom/);
   },
 );
 

@@ -3,7 +3,6 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createBrotliDecompress, createGunzip } from 'node:zlib';
 import { cacheError } from './cache-errors.ts';
 import type { Encoding, Expected } from './call.ts';
 import { LoaderError } from './errors.ts';
@@ -91,6 +90,8 @@ export async function downloadTo(
     // 256 KiB output chunks instead of zlib's 16 KiB: 16x fewer round trips through the thread pool, the
     // meter and the file stream for the same bytes (a 2.4 MB module: ~10 chunks instead of ~150).
     const chunkSize = 256 * 1024;
+    // Loaded when a compressed variant is fetched, not at start-up (the body's error listener is attached).
+    const { createBrotliDecompress, createGunzip } = await import('node:zlib');
     const inflate = options.encoding === 'br' ? createBrotliDecompress({ chunkSize }) : createGunzip({ chunkSize });
     inflate.on('error', (error) => {
       first ??= { from: 'inflate', error };

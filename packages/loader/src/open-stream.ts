@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { RequestOptions as HttpsRequestOptions } from 'node:https';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -92,15 +92,18 @@ function headerOf(response: IncomingMessage, name: string): string | undefined {
 }
 
 /** One GET: connect timeout until the TCP connection stands, then the stall timeout on socket inactivity. */
-function requestOnce(url: URL, options: OpenOptions): Promise<IncomingMessage> {
+async function requestOnce(url: URL, options: OpenOptions): Promise<IncomingMessage> {
+  // node:https (and with it node:tls) is loaded only for https:// URLs: a CLI run answered from the cache
+  // or a loopback http:// source does not pay for it at start-up.
+  const https = url.protocol === 'https:' ? (await import('node:https')).default : undefined;
   return new Promise((resolve, reject) => {
-    const client = url.protocol === 'https:' ? https : http;
+    const client = https ?? http;
     let response: IncomingMessage | undefined;
     const headers = { 'user-agent': options.userAgent, 'accept-encoding': 'identity', accept: '*/*' };
     const proxy = options.proxy ? proxyFor(url, options.proxy) : undefined;
     const request = !proxy
       ? client.request(url, { method: 'GET', agent: false, signal: options.signal, headers })
-      : url.protocol === 'https:'
+      : https
         ? // A CONNECT tunnel through the proxy; TLS to the target inside it.
           https.request(url, {
             method: 'GET',
@@ -111,7 +114,7 @@ function requestOnce(url: URL, options: OpenOptions): Promise<IncomingMessage> {
               tunnel(proxy, url, options.signal, done);
               return undefined;
             },
-          } as https.RequestOptions)
+          } as HttpsRequestOptions)
         : // Plain http through the proxy: the absolute URL as the request target.
           http.request({
             host: proxy.hostname,

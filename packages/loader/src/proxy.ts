@@ -5,7 +5,6 @@
 // list it in NO_PROXY as with curl. The proxy itself is an http:// URL, optionally with user:password.
 import http, { type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import tls from 'node:tls';
 import { LoaderError } from './errors.ts';
 
 export interface ProxySettings {
@@ -121,9 +120,16 @@ export function tunnel(
       return;
     }
     const servername = /^[\d.]+$|:/.test(target.hostname) ? undefined : target.hostname;
-    const secure = tls.connect({ socket, ...(servername ? { servername } : {}), host: target.hostname });
-    secure.once('secureConnect', () => done(null, secure));
-    secure.once('error', (error) => done(error));
+    socket.once('error', (error) => done(error));
+    // node:tls is loaded here, not at start-up (only https:// through a proxy needs it here).
+    import('node:tls').then(
+      ({ default: tls }) => {
+        const secure = tls.connect({ socket, ...(servername ? { servername } : {}), host: target.hostname });
+        secure.once('secureConnect', () => done(null, secure));
+        secure.once('error', (error) => done(error));
+      },
+      (error: unknown) => done(error as Error),
+    );
   });
   connect.once('error', (error) => done(error));
   connect.end();
