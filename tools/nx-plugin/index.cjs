@@ -20,7 +20,11 @@ exports.RUNTIME_TAG = 'runtime';
  */
 function stageOutputs(lang) {
     return {
-        build: [`{workspaceRoot}/build/${lang}/${lang}-*.wasm`, `{workspaceRoot}/build/${lang}/${lang}-*.build.json`],
+        build: [
+            `{workspaceRoot}/build/${lang}/${lang}-*.wasm`,
+            `{workspaceRoot}/build/${lang}/${lang}-*.build.json`,
+            `{workspaceRoot}/build/${lang}/companions/${lang}-*`,
+        ],
         optimize: [`{workspaceRoot}/build/${lang}/opt/${lang}-*.wasm`],
         verify: [
             `{workspaceRoot}/build/${lang}/${lang}-*.verify.json`,

@@ -17,7 +17,11 @@ type Stage = 'build' | 'optimize' | 'verify' | 'metadata';
  */
 export function stageOutputs(lang: string): Record<Stage, string[]> {
   return {
-    build: [`{workspaceRoot}/build/${lang}/${lang}-*.wasm`, `{workspaceRoot}/build/${lang}/${lang}-*.build.json`],
+    build: [
+      `{workspaceRoot}/build/${lang}/${lang}-*.wasm`,
+      `{workspaceRoot}/build/${lang}/${lang}-*.build.json`,
+      `{workspaceRoot}/build/${lang}/companions/${lang}-*`,
+    ],
     optimize: [`{workspaceRoot}/build/${lang}/opt/${lang}-*.wasm`],
     verify: [
       `{workspaceRoot}/build/${lang}/${lang}-*.verify.json`,

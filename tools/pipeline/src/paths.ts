@@ -32,10 +32,12 @@ export const rawWasmPath = (lang: string, ver: string, root = workspaceRoot): st
 /** Build record beside the raw module: build/<lang>/<lang>-<ver>.build.json (toolchain, builder image). */
 export const buildRecordPath = (lang: string, ver: string, root = workspaceRoot): string =>
   join(buildDir(lang, root), `${lang}-${ver}.build.json`);
-/** Optimized module from the optimize stage: build/<lang>/opt/<lang>-<ver>.wasm */
-/** A companion file (e.g. an interpreter's standard library) as the build wrote it, beside the raw module. */
+/** Folder of the companion files inside build/<lang>. */
+export const COMPANIONS_DIR = 'companions';
+/** A companion file (e.g. an interpreter's standard library) as the build wrote it: build/<lang>/companions/<file>. */
 export const companionBuildPath = (lang: string, file: string, root = workspaceRoot): string =>
-  join(buildDir(lang, root), file);
+  join(buildDir(lang, root), COMPANIONS_DIR, file);
+/** Optimized module from the optimize stage: build/<lang>/opt/<lang>-<ver>.wasm */
 export const optDir = (lang: string, root = workspaceRoot): string => join(buildDir(lang, root), 'opt');
 export const optWasmPath = (lang: string, ver: string, root = workspaceRoot): string =>
   join(optDir(lang, root), wasmFileName(lang, ver));
@@ -51,7 +53,11 @@ export const releaseDir = (tag: string, root = workspaceRoot): string => join(ro
  * The Nx plugin (tools/nx-plugin/index.ts) uses exactly these.
  */
 export const stageOutputs = (lang: string): Record<'build' | 'optimize' | 'verify' | 'metadata', string[]> => ({
-  build: [`build/${lang}/${lang}-*.wasm`, `build/${lang}/${lang}-*.build.json`],
+  build: [
+    `build/${lang}/${lang}-*.wasm`,
+    `build/${lang}/${lang}-*.build.json`,
+    `build/${lang}/${COMPANIONS_DIR}/${lang}-*`,
+  ],
   optimize: [`build/${lang}/opt/${lang}-*.wasm`],
   verify: [`build/${lang}/${lang}-*.verify.json`, `build/${lang}/opt/${lang}-*.verify.json`],
   metadata: [`runtimes/${lang}/manifest.json`],

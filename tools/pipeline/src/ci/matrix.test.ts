@@ -71,8 +71,12 @@ describe('artifactPaths', () => {
     expect(paths).toContain('build/go/opt/go-1.24.wasm');
     expect(paths).toContain('build/go/go-1.24.verify.json');
     expect(paths).toContain('runtimes/go/manifest.json');
-    for (const path of paths) {
+    // Companion files (e.g. an interpreter's standard library) are named <lang>-<ver>-<name>.
+    expect(paths).toContain('build/go/companions/go-1.24-*');
+    for (const path of paths.filter((p) => !p.startsWith('build/go/companions/'))) {
       expect(path).not.toContain('*');
+    }
+    for (const path of paths) {
       expect(path.startsWith('build/go/') || path === 'runtimes/go/manifest.json').toBe(true);
     }
     expect(artifactName('go', '1.24')).toBe('runtime-go-1.24');

@@ -69,7 +69,12 @@ export function artifactName(language: string, version: string): string {
 export function artifactPaths(language: string, version: string): string[] {
   checkNames(language, version);
   const outputs = Object.values(stageOutputs(language)).flat();
-  return [...new Set(outputs.map((glob) => glob.replaceAll(`${language}-*`, `${language}-${version}`)))];
+  // `<lang>-*.wasm` names one file per version; a bare `<lang>-*` (companions) many: `<lang>-<ver>-*`.
+  const ofVersion = (glob: string) =>
+    glob.endsWith(`${language}-*`)
+      ? `${glob.slice(0, -1)}${version}-*`
+      : glob.replaceAll(`${language}-*`, `${language}-${version}`);
+  return [...new Set(outputs.map(ofVersion))];
 }
 
 /** Matrix over every version declared in runtimes/*\/runtime.json, languages by name, versions ascending. */

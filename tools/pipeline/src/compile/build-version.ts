@@ -1,5 +1,7 @@
 // Compiles one runtime version in its builder container into build/<lang>/<lang>-<ver>.wasm,
 // atomically (temp dir + rename), and records toolchain + builder image in <lang>-<ver>.build.json.
+// The companion files runtime.json declares (e.g. an interpreter's standard library) are taken from
+// the same output folder into build/<lang>/companions/ and recorded (size, sha256, guest path).
 import { chown, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type Docker from 'dockerode';
@@ -7,7 +9,15 @@ import type { BuilderImage } from '../docker/image.ts';
 import { containerOutputDir, containerUser, runContainer } from '../docker/run-container.ts';
 import { PipelineError } from '../errors.ts';
 import { sha256Hex } from '../kit/digest.ts';
-import { buildDir, buildRecordPath, rawWasmPath, runtimeDir, wasmFileName } from '../paths.ts';
+import {
+  buildDir,
+  buildRecordPath,
+  COMPANIONS_DIR,
+  companionBuildPath,
+  rawWasmPath,
+  runtimeDir,
+  wasmFileName,
+} from '../paths.ts';
 import type { RuntimeConfig, RuntimeVersion } from '../runtime/config.ts';
 import { OUTPUT_MOUNT, recipeFor, SOURCE_MOUNT, TOOLCHAIN_FILE } from './recipes.ts';
 
@@ -26,6 +36,18 @@ export interface BuildRecord {
   builder: { name: string; image: string; id: string };
   wasmOpt: string;
   features: string[];
+  /** Files the module needs at run time, in build/<lang>/companions/ (absent when the version has none). */
+  companions?: BuiltCompanion[];
+  /** Environment the guest needs to find its companions, e.g. PYTHONHOME. */
+  guestEnv?: Record<string, string>;
+}
+
+/** A companion file as built: build/<lang>/companions/<file>. */
+export interface BuiltCompanion {
+  file: string;
+  size: number;
+  sha256: string;
+  guestPath: string;
 }
 
 export interface BuildVersionOptions {
@@ -97,6 +119,18 @@ export async function buildVersion(
       );
     }
     const bytes = await readFile(join(tmp, file));
+    const companions: BuiltCompanion[] = [];
+    for (const spec of version.companions ?? []) {
+      const written = await readFile(join(tmp, spec.file)).catch(() => undefined);
+      if (!written) {
+        throw new PipelineError(
+          'ERR_BUILD_FAILED',
+          `${task}: the build did not write companion ${spec.file} (declared in runtimes/${lang}/runtime.json; a build script writes it to $WASMHUB_OUT/${spec.file})`,
+          { context: { language: lang, version: version.label, file: spec.file } },
+        );
+      }
+      companions.push({ file: spec.file, size: written.length, sha256: sha256Hex(written), guestPath: spec.guestPath });
+    }
     const toolchainOutput = (await readFile(join(tmp, TOOLCHAIN_FILE), 'utf8')).trim();
     const record: BuildRecord = {
       language: lang,
@@ -110,12 +144,20 @@ export async function buildVersion(
       builder: { name: version.builder, image: image.tag, id: image.id },
       wasmOpt: version.wasmOpt,
       features: version.features,
+      ...(companions.length > 0 ? { companions } : {}),
+      ...(version.guestEnv ? { guestEnv: { ...version.guestEnv } } : {}),
     };
     const tmpRecord = join(tmp, 'build.json');
     await writeFile(tmpRecord, `${JSON.stringify(record, null, 2)}\n`);
-    for (const f of [join(tmp, file), tmpRecord]) {
+    const companionTargets = companions.map((c) =>
+      options.outDir ? join(outDir, COMPANIONS_DIR, c.file) : companionBuildPath(lang, c.file, options.root),
+    );
+    for (const f of [join(tmp, file), tmpRecord, ...companions.map((c) => join(tmp, c.file))]) {
       if (process.getuid?.() === 0) await chown(f, owner.uid, owner.gid);
     }
+    // Companions and module first, the record last: a record only ever describes files in place.
+    if (companions.length > 0) await mkdir(join(outDir, COMPANIONS_DIR), { recursive: true });
+    for (const [i, c] of companions.entries()) await rename(join(tmp, c.file), companionTargets[i] as string);
     await rename(join(tmp, file), target);
     await rename(tmpRecord, recordFile);
     const shown = relative(options.root, target);

@@ -12,6 +12,8 @@ import type { DebianSource, RuntimeVersion } from '../runtime/config.ts';
 export const SOURCES_DIR = '/opt/wasmhub/sources';
 /** Where the tarball is extracted (its top folder stripped) and built. */
 export const TREE_DIR = '/tmp/tree';
+/** Where each extra source is extracted (top folder stripped), as <EXTRA_DIR>/<package>. */
+export const EXTRA_DIR = '/tmp/extra';
 
 /** Exit codes of the script for bad input, and the error each one becomes. */
 export const SOURCE_FAILURES: Record<number, PipelineErrorCode> = {
@@ -22,13 +24,31 @@ export const SOURCE_FAILURES: Record<number, PipelineErrorCode> = {
 
 export const C_DEBIAN_SOURCE_SCRIPT = `set -eu
 die() { code="$1"; shift; printf 'wasmhub: %s\\n' "$*" >&2; exit "$code"; }
-tarball="$WASMHUB_SOURCES/$WASMHUB_TARBALL"
-[ -f "$tarball" ] || die 67 "Debian source package $WASMHUB_DEB_PACKAGE: $WASMHUB_TARBALL is not in the builder image (in $WASMHUB_SOURCES: $(ls "$WASMHUB_SOURCES" | tr '\\n' ' '))"
-actual="$(sha256sum "$tarball" | cut -d ' ' -f 1)"
-[ "$actual" = "$WASMHUB_TARBALL_SHA256" ] || die 65 "Debian source package $WASMHUB_DEB_PACKAGE: $WASMHUB_TARBALL has SHA-256 $actual, expected $WASMHUB_TARBALL_SHA256 (the pin in runtimes/$WASMHUB_LANGUAGE/runtime.json)"
-echo "source $WASMHUB_TARBALL sha256 $actual (matches the pin)"
+# check_source <package> <tarball> <pinned sha256> <which pin>: the tarball is in the image and matches its pin.
+check_source() {
+  [ -f "$WASMHUB_SOURCES/$2" ] || die 67 "Debian source package $1: $2 is not in the builder image (in $WASMHUB_SOURCES: $(ls "$WASMHUB_SOURCES" | tr '\\n' ' '))"
+  actual="$(sha256sum "$WASMHUB_SOURCES/$2" | cut -d ' ' -f 1)"
+  [ "$actual" = "$3" ] || die 65 "Debian source package $1: $2 has SHA-256 $actual, expected $3 ($4 in runtimes/$WASMHUB_LANGUAGE/runtime.json)"
+  echo "source $2 sha256 $actual (matches the pin)"
+}
+check_source "$WASMHUB_DEB_PACKAGE" "$WASMHUB_TARBALL" "$WASMHUB_TARBALL_SHA256" "the pin"
+# Extra sources: "<package> <tarball> <sha256>" per line (names and hashes hold no blanks: runtime.schema.json).
+set -f
+set -- \${WASMHUB_EXTRA_SOURCES:-}
+set +f
+extra="$*"
+while [ "$#" -ge 3 ]; do check_source "$1" "$2" "$3" "the extraSources pin"; shift 3; done
 mkdir -p "$WASMHUB_TREE"
-tar -xf "$tarball" -C "$WASMHUB_TREE" --strip-components=1 --no-same-owner --no-same-permissions
+tar -xf "$WASMHUB_SOURCES/$WASMHUB_TARBALL" -C "$WASMHUB_TREE" --strip-components=1 --no-same-owner --no-same-permissions
+set -f
+set -- $extra
+set +f
+while [ "$#" -ge 3 ]; do
+  mkdir -p "$WASMHUB_EXTRA_DIR/$1"
+  tar -xf "$WASMHUB_SOURCES/$2" -C "$WASMHUB_EXTRA_DIR/$1" --strip-components=1 --no-same-owner --no-same-permissions
+  echo "extracted $2 to $WASMHUB_EXTRA_DIR/$1"
+  shift 3
+done
 cd "$WASMHUB_TREE"
 if [ -d "$WASMHUB_SRC/$WASMHUB_PATCHES" ]; then
   for p in $(cd "$WASMHUB_SRC/$WASMHUB_PATCHES" && ls | LC_ALL=C sort); do
@@ -68,6 +88,8 @@ export function cDebianSourceEnv(
     WASMHUB_DEB_PACKAGE: source.package,
     WASMHUB_TARBALL: source.tarball,
     WASMHUB_TARBALL_SHA256: source.sha256,
+    WASMHUB_EXTRA_DIR: EXTRA_DIR,
+    WASMHUB_EXTRA_SOURCES: (version.extraSources ?? []).map((x) => `${x.package} ${x.tarball} ${x.sha256}\n`).join(''),
     WASMHUB_PATCHES: version.patches ?? 'patches',
     WASMHUB_BUILD_SCRIPT: version.buildScript ?? 'build.sh',
     CC: version.toolchain,

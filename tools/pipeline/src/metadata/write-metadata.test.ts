@@ -1,12 +1,19 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../kit/digest.ts';
 import { validateManifest } from '../manifest/validate.ts';
 import { optimizeModule } from '../optimize/optimize-module.ts';
-import { buildRecordPath, optWasmPath, rawWasmPath, verifyRecordPath } from '../paths.ts';
+import {
+  buildRecordPath,
+  companionBuildPath,
+  languageManifestPath,
+  optWasmPath,
+  rawWasmPath,
+  verifyRecordPath,
+} from '../paths.ts';
 import type { RuntimeConfig } from '../runtime/config.ts';
 import { helloSuite, makeWasiModule } from '../verify/test-modules.ts';
 import { verifyVersion } from '../verify/verify-stage.ts';
@@ -156,11 +163,13 @@ describe('metadata stage', () => {
     );
   });
 
-  it('carries the companion files the build recorded (and refuses one changed since the build)', async () => {
+  it('carries the companion files the build recorded (and refuses one changed or missing since the build)', async () => {
     const record = buildRecordPath('demo', '1.9', root);
     const original = await readFile(record, 'utf8');
     const stdlib = Buffer.from('a standard library\n');
-    await writeFile(join(root, 'build/demo/demo-1.9-stdlib.zip'), stdlib);
+    const stdlibPath = companionBuildPath('demo', 'demo-1.9-stdlib.zip', root);
+    await mkdir(dirname(stdlibPath), { recursive: true });
+    await writeFile(stdlibPath, stdlib);
     const companion = {
       file: 'demo-1.9-stdlib.zip',
       size: stdlib.length,
@@ -176,10 +185,17 @@ describe('metadata stage', () => {
       expect(manifest.versions['1.9']?.companions).toEqual([companion]);
       expect(manifest.versions['1.9']?.guestEnv).toEqual({ DEMOHOME: '/usr/local' });
       expect(manifest.versions['1.10']?.companions).toBeUndefined();
-      await writeFile(join(root, 'build/demo/demo-1.9-stdlib.zip'), 'changed');
+      const before = await readFile(languageManifestPath('demo', root), 'utf8');
+      await writeFile(stdlibPath, 'changed');
       await expect(writeMetadata({ config, versions: config.versions, root, env: {}, log: quiet })).rejects.toThrow(
-        /^build\/demo\/demo-1\.9-stdlib\.zip: companion check "sha256" failed/,
+        /^build\/demo\/companions\/demo-1\.9-stdlib\.zip: companion check "sha256" failed: expected [0-9a-f]{64} \(built\), found [0-9a-f]{64}: run the build stage again$/,
       );
+      await rm(stdlibPath);
+      await expect(writeMetadata({ config, versions: config.versions, root, env: {}, log: quiet })).rejects.toThrow(
+        /^build\/demo\/companions\/demo-1\.9-stdlib\.zip: companion check "sha256" failed: expected [0-9a-f]{64} \(built\), found no file: run the build stage again$/,
+      );
+      // Refused means nothing written: the manifest is the one of the last good run.
+      expect(await readFile(languageManifestPath('demo', root), 'utf8')).toBe(before);
     } finally {
       await writeFile(record, original);
       await writeMetadata({ config, versions: config.versions, root, env: {}, log: quiet });

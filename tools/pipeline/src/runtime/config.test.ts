@@ -97,4 +97,55 @@ describe('runtime config', () => {
     expect(selectVersions(config, '1.21').map((v) => v.label)).toEqual(['1.21']);
     expect(() => selectVersions(config, '3.0')).toThrow('--ver=3.0: go has no version "3.0"; known: 1.9, 1.21');
   });
+
+  it('takes extra sources, companions and guest env of a c-debian-source version, and refuses their mistakes', async () => {
+    const pin = (name: string) => ({ package: name, tarball: `${name}_1.0.orig.tar.gz`, sha256: 'a'.repeat(64) });
+    const source = (version: Record<string, unknown>) => ({
+      language: 'demo',
+      kind: 'c-debian-source',
+      source: 'https://example.org/',
+      license: 'MIT',
+      versions: [
+        { label: '1.0', builder: 'wasi-c', toolchain: '/usr/bin/clang-19', debianSource: pin('demo'), ...version },
+      ],
+    });
+    const companion = { file: 'demo-1.0-stdlib.zip', guestPath: '/usr/local/lib/demo.zip' };
+    const config = await parseRuntimeConfig(
+      source({ extraSources: [pin('zlib')], companions: [companion], guestEnv: { DEMOHOME: '/usr/local' } }),
+      'r.json',
+    );
+    expect(config.versions[0]).toMatchObject({
+      extraSources: [pin('zlib')],
+      companions: [companion],
+      guestEnv: { DEMOHOME: '/usr/local' },
+    });
+    const message = async (version: Record<string, unknown>) =>
+      (await errorOf(parseRuntimeConfig(source(version), 'r.json'))).message;
+    expect(await message({ extraSources: [pin('zlib'), pin('zlib')] })).toBe(
+      'r.json: /versions/0/extraSources/1/package "zlib" is already a source of this version',
+    );
+    expect(await message({ extraSources: [pin('demo')] })).toBe(
+      'r.json: /versions/0/extraSources/0/package "demo" is already a source of this version',
+    );
+    expect(await message({ extraSources: [{ ...pin('zlib'), sha256: 'nope' }] })).toContain(
+      '/versions/0/extraSources/0/sha256 must match pattern',
+    );
+    expect(await message({ companions: [{ ...companion, file: 'other-1.0-stdlib.zip' }] })).toBe(
+      'r.json: /versions/0/companions/0/file must start with "demo-1.0-", found "other-1.0-stdlib.zip"',
+    );
+    expect(await message({ companions: [{ ...companion, guestPath: '/usr/../etc/passwd' }] })).toContain(
+      '/versions/0/companions/0/guestPath must match pattern',
+    );
+    expect(await message({ companions: [companion, { ...companion, file: 'demo-1.0-more.zip' }] })).toBe(
+      'r.json: /versions/0/companions/1/guestPath "/usr/local/lib/demo.zip" is listed twice',
+    );
+    expect(await message({ guestEnv: { DEMOHOME: '/usr/local' } })).toBe(
+      'r.json: /versions/0/guestEnv is only for a version with "companions"',
+    );
+    const go = valid() as { versions: Record<string, unknown>[] };
+    (go.versions[0] as Record<string, unknown>).extraSources = [pin('zlib')];
+    expect((await errorOf(parseRuntimeConfig(go, 'r.json'))).message).toBe(
+      'r.json: /versions/0/extraSources is only for kind c-debian-source, not go',
+    );
+  });
 });

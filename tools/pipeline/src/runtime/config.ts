@@ -20,6 +20,17 @@ export interface DebianSource {
   sha256: string;
 }
 
+/**
+ * A file the build script writes beside the module that the module needs at run time (e.g. an
+ * interpreter's standard library), and where the guest expects it.
+ */
+export interface CompanionSpec {
+  /** `<language>-<label>-<name>`, written by the build script into $WASMHUB_OUT. */
+  file: string;
+  /** Absolute path inside the guest, e.g. `/usr/local/lib/python313.zip`. */
+  guestPath: string;
+}
+
 /** Feature a module lists when it uses the (legacy) exception-handling instructions (clang's setjmp/longjmp). */
 export const EXCEPTION_HANDLING_FEATURE = 'exception-handling';
 
@@ -38,6 +49,12 @@ export interface RuntimeVersion {
   patches?: string;
   /** Kind c-debian-source: build script relative to runtimes/<lang> (default `build.sh`). */
   buildScript?: string;
+  /** Kind c-debian-source: more tarballs, each checked and extracted to $WASMHUB_EXTRA_DIR/<package>. */
+  extraSources?: DebianSource[];
+  /** Files the module needs at run time, written by the build beside it. */
+  companions?: CompanionSpec[];
+  /** Environment the guest needs to find its companions, e.g. PYTHONHOME. */
+  guestEnv?: Record<string, string>;
 }
 
 /** A runtime.json after validation and normalization. */
@@ -65,6 +82,9 @@ interface RawVersion {
   debianSource?: DebianSource;
   patches?: string;
   buildScript?: string;
+  extraSources?: DebianSource[];
+  companions?: CompanionSpec[];
+  guestEnv?: Record<string, string>;
 }
 interface RawConfig {
   language: string;
@@ -141,12 +161,37 @@ export async function parseRuntimeConfig(
     const first = seen.get(v.label);
     if (first !== undefined) throw fail(`/versions/${i}/label`, `duplicates /versions/${first}/label "${v.label}"`);
     seen.set(v.label, i);
-    const sourceFields = (['debianSource', 'patches', 'buildScript'] as const).filter((k) => v[k] !== undefined);
+    const sourceFields = (['debianSource', 'patches', 'buildScript', 'extraSources'] as const).filter(
+      (k) => v[k] !== undefined,
+    );
     if (raw.kind === 'c-debian-source' && v.debianSource === undefined) {
       throw fail(`/versions/${i}`, 'must have "debianSource" (kind c-debian-source builds from a Debian tarball)');
     }
     if (raw.kind !== 'c-debian-source' && sourceFields.length > 0) {
       throw fail(`/versions/${i}/${sourceFields[0]}`, `is only for kind c-debian-source, not ${raw.kind}`);
+    }
+    const packages = [v.debianSource?.package, ...(v.extraSources ?? []).map((s) => s.package)];
+    (v.extraSources ?? []).forEach((s, j) => {
+      if (packages.indexOf(s.package) !== j + 1) {
+        throw fail(`/versions/${i}/extraSources/${j}/package`, `"${s.package}" is already a source of this version`);
+      }
+    });
+    const prefix = `${raw.language}-${v.label}-`;
+    const files = new Set<string>();
+    const guests = new Set<string>();
+    (v.companions ?? []).forEach((c, j) => {
+      if (!c.file.startsWith(prefix)) {
+        throw fail(`/versions/${i}/companions/${j}/file`, `must start with "${prefix}", found "${c.file}"`);
+      }
+      if (files.has(c.file)) throw fail(`/versions/${i}/companions/${j}/file`, `"${c.file}" is listed twice`);
+      if (guests.has(c.guestPath)) {
+        throw fail(`/versions/${i}/companions/${j}/guestPath`, `"${c.guestPath}" is listed twice`);
+      }
+      files.add(c.file);
+      guests.add(c.guestPath);
+    });
+    if (v.guestEnv !== undefined && v.companions === undefined) {
+      throw fail(`/versions/${i}/guestEnv`, 'is only for a version with "companions"');
     }
   });
   const wasmOpt = raw.wasmOpt ?? DEFAULT_WASM_OPT;
@@ -166,6 +211,9 @@ export async function parseRuntimeConfig(
               buildScript: v.buildScript ?? 'build.sh',
             }
           : {}),
+        ...(v.extraSources ? { extraSources: v.extraSources.map((s) => ({ ...s })) } : {}),
+        ...(v.companions ? { companions: v.companions.map((c) => ({ ...c })) } : {}),
+        ...(v.guestEnv ? { guestEnv: { ...v.guestEnv } } : {}),
       }),
     )
     .sort((a, b) => compareLabels(a.label, b.label));
