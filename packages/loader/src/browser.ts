@@ -8,7 +8,7 @@ import { FetchTransport } from './browser/fetch-transport.ts';
 import { type WasmModule, web } from './browser/web.ts';
 import type { Call, Transport } from './call.ts';
 import { LoaderError } from './errors.ts';
-import { type CachedRef, type CacheReadOf, LoaderCore, newestFirst, sameCompanions } from './loader-core.ts';
+import { type CachedRef, type CacheReadOf, LoaderCore, newestFirst } from './loader-core.ts';
 import { assertKnownOptions, type CoreLoaderOptions, normalizeCoreOptions } from './loader-options.ts';
 import type { VersionEntry } from './manifest.ts';
 import { assertLanguage, assertVersion } from './names.ts';
@@ -79,6 +79,10 @@ export class RuntimeLoader extends LoaderCore<BrowserRuntime, Uint8Array> {
     return this.#store.read(language, version);
   }
 
+  protected evictCache(language: string, version: string): Promise<void> {
+    return this.#store.evict(language, version);
+  }
+
   protected async cachedVersions(language: string): Promise<string[]> {
     return newestFirst((await this.#store.list()).filter((c) => c.language === language).map((c) => c.version));
   }
@@ -89,24 +93,8 @@ export class RuntimeLoader extends LoaderCore<BrowserRuntime, Uint8Array> {
     version: string,
     entry: VersionEntry,
   ): Promise<BrowserRuntime> {
-    const again = await this.#store.read(language, version);
-    if (
-      again.state === 'ok' &&
-      again.runtime.sha256 === entry.sha256 &&
-      again.runtime.size === entry.size &&
-      sameCompanions(again.entry, entry)
-    ) {
-      this.emit({ kind: 'cache.hit', language, version, path: again.runtime.path });
-      return again.runtime;
-    }
-    if (again.state !== 'missing') {
-      const problem =
-        again.state === 'corrupt'
-          ? again.problem
-          : `cached sha256 ${again.runtime.sha256} differs from the manifest's ${entry.sha256}`;
-      this.emit({ kind: 'cache.evict', language, version, problem });
-      await this.#store.evict(language, version);
-    }
+    const cached = await this.reuseOrEvict(language, version, entry);
+    if (cached) return cached;
     // The module, then each companion file (an interpreter's standard library), each verified.
     const bytes = await call.download(language, version, entry);
     const companions: Uint8Array[] = [];

@@ -50,6 +50,8 @@ export abstract class LoaderCore<R extends CachedRef, T> {
   protected abstract transport(): Transport<T>;
   /** One cache entry, with the module's size and sha256 checked against the entry it was verified against. */
   protected abstract readCache(language: string, version: string): Promise<CacheReadOf<R>>;
+  /** Removes one cache entry (corrupt, or not the one the manifest names any more). */
+  protected abstract evictCache(language: string, version: string): Promise<void>;
   /** Cached versions of a language, newest first. */
   protected abstract cachedVersions(language: string): Promise<string[]>;
   /** Fetch (through `call.download`), verify and commit language@version; may re-check the cache first. */
@@ -168,6 +170,32 @@ export abstract class LoaderCore<R extends CachedRef, T> {
       pending.catch(() => this.#modules.delete(key));
     }
     return { runtime, module: (await pending) as M };
+  }
+
+  /**
+   * The last look before a download (under the platform's lock, if it has one): the cached entry when it
+   * still matches `entry` (module and companions), else undefined, after evicting whatever else is there.
+   */
+  protected async reuseOrEvict(language: string, version: string, entry: VersionEntry): Promise<R | undefined> {
+    const again = await this.readCache(language, version);
+    if (
+      again.state === 'ok' &&
+      again.runtime.sha256 === entry.sha256 &&
+      again.runtime.size === entry.size &&
+      sameCompanions(again.entry, entry)
+    ) {
+      this.emit({ kind: 'cache.hit', language, version, path: again.runtime.path });
+      return again.runtime;
+    }
+    if (again.state !== 'missing') {
+      const problem =
+        again.state === 'corrupt'
+          ? again.problem
+          : `cached sha256 ${again.runtime.sha256} differs from the manifest's ${entry.sha256}`;
+      this.emit({ kind: 'cache.evict', language, version, problem });
+      await this.evictCache(language, version);
+    }
+    return undefined;
   }
 
   protected emit(event: LoaderEvent): void {

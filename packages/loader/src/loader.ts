@@ -15,7 +15,7 @@ import { cacheError } from './cache-errors.ts';
 import type { Call, Transport } from './call.ts';
 import { assertCompanion } from './companions.ts';
 import { LoaderError } from './errors.ts';
-import { LoaderCore, newestFirst, sameCompanions } from './loader-core.ts';
+import { LoaderCore, newestFirst } from './loader-core.ts';
 import { acquireLock } from './lock.ts';
 import type { VersionEntry } from './manifest.ts';
 import { assertVersion } from './names.ts';
@@ -60,6 +60,10 @@ export class RuntimeLoader extends LoaderCore<Runtime, string> {
 
   protected readCache(language: string, version: string): Promise<CacheRead> {
     return readCached(this.options.cacheDir, language, version);
+  }
+
+  protected evictCache(language: string, version: string): Promise<void> {
+    return evictCached(this.options.cacheDir, language, version);
   }
 
   protected fetchInto(call: Call<string>, language: string, version: string, entry: VersionEntry): Promise<Runtime> {
@@ -186,24 +190,8 @@ export class RuntimeLoader extends LoaderCore<Runtime, string> {
       onWait: () => this.emit({ kind: 'lock.wait', language, version }),
     });
     try {
-      const again = await readCached(cacheDir, language, version);
-      if (
-        again.state === 'ok' &&
-        again.runtime.sha256 === entry.sha256 &&
-        again.runtime.size === entry.size &&
-        sameCompanions(again.entry, entry)
-      ) {
-        this.emit({ kind: 'cache.hit', language, version, path: again.runtime.path });
-        return again.runtime;
-      }
-      if (again.state !== 'missing') {
-        const problem =
-          again.state === 'corrupt'
-            ? again.problem
-            : `cached sha256 ${again.runtime.sha256} differs from the manifest's ${entry.sha256}`;
-        this.emit({ kind: 'cache.evict', language, version, problem });
-        await evictCached(cacheDir, language, version);
-      }
+      const cached = await this.reuseOrEvict(language, version, entry);
+      if (cached) return cached;
       await sweepTemp(cacheDir);
       const where = `${language}@${version}`;
       for (const companion of entry.companions ?? []) assertCompanion(companion, where);
