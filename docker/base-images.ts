@@ -9,12 +9,14 @@
  * Run: `tsx docker/base-images.ts` (after the engine answers; docker/engine-up.sh does both).
  * Environment: WASMHUB_DEBIAN_MIRROR overrides the mirror read from apt (e.g. for a local proxy).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
+import { execa } from 'execa';
 import { connectDocker } from '../tools/pipeline/src/docker/engine.ts';
+import { imageId } from '../tools/pipeline/src/docker/image.ts';
+import { createTail, splitLines } from '../tools/pipeline/src/docker/run-container.ts';
 import { formatError, PipelineError } from '../tools/pipeline/src/errors.ts';
 
 export const BASE_SUITES = ['bookworm', 'trixie'] as const;
@@ -88,15 +90,6 @@ function parseOneLine(text: string): { uri: string; suites: string[] }[] {
   return out;
 }
 
-async function imageId(docker: Docker, tag: string): Promise<string | undefined> {
-  try {
-    return (await docker.getImage(tag).inspect()).Id;
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-    throw error;
-  }
-}
-
 /** Reads a Docker JSON-lines progress stream to its end; returns the last message or throws the first error. */
 async function drainProgress(stream: NodeJS.ReadableStream): Promise<string> {
   let text = '';
@@ -132,26 +125,30 @@ interface Child {
   done: Promise<{ code: number | null; tail: string[] }>;
 }
 
-/** Spawns argv (no shell); keeps the last lines of output; echoes lines matching `echo`. */
+/**
+ * Runs argv (execa, no shell); keeps the last lines of output; echoes lines matching `echo`. With `stdout:
+ * 'stream'` the caller reads `stdout` (a tar stream) and only stderr is kept. Rejects when argv cannot start.
+ */
 function run(argv: string[], echo: (line: string) => boolean, stdout: 'pipe' | 'stream' = 'pipe') {
   const [cmd, ...args] = argv as [string, ...string[]];
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const tail: string[] = [];
-  const onText = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) {
-      if (!line.trim()) continue;
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
-      if (echo(line)) log(`  ${line}`);
-    }
+  const child = execa(cmd, args, { stdin: 'ignore', buffer: false, reject: false });
+  const tail = createTail(20);
+  const onLine = (line: string) => {
+    if (!line.trim()) return;
+    tail.push(line);
+    if (echo(line)) log(`  ${line}`);
   };
-  if (stdout === 'pipe') child.stdout.on('data', onText);
-  child.stderr.on('data', onText);
-  const done = new Promise<{ code: number | null; tail: string[] }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, tail }));
+  for (const stream of stdout === 'pipe' ? [child.stdout, child.stderr] : [child.stderr]) {
+    const lines = splitLines(onLine);
+    stream.on('data', (chunk: Buffer) => lines.write(chunk));
+    stream.on('end', () => lines.end());
+  }
+  const done = child.then((result) => {
+    if (result.exitCode === undefined && result.signal === undefined)
+      throw new Error(String(result.shortMessage).split('\n')[0]);
+    return { code: result.exitCode ?? null, tail: tail.lines() };
   });
-  return { child, kill: () => child.kill('SIGTERM'), done };
+  return { stdout: child.stdout, kill: () => child.kill('SIGTERM'), done };
 }
 
 let activeChild: Child | undefined;
@@ -245,7 +242,7 @@ export async function seedWithDebootstrap(docker: Docker, suite: BaseSuite, mirr
     const tar = run(['tar', '--numeric-owner', '-C', dir, '-c', '.'], () => false, 'stream');
     activeChild = tar;
     const [repo, version] = tag.split(':') as [string, string];
-    const response = await docker.importImage(tar.child.stdout, {
+    const response = await docker.importImage(tar.stdout, {
       repo,
       tag: version,
       changes: ['CMD ["bash"]'],

@@ -2,13 +2,14 @@
 // The tag is a content hash of the build context, so an unchanged Dockerfile is never rebuilt
 // and a changed one always is.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import tar from 'tar-stream';
 import { PipelineError } from '../errors.ts';
+import { lineEmitter, type PipelineEvent } from '../kit/events.ts';
 import { dockerfilePath, workspaceRoot } from '../paths.ts';
 import { createTail, splitLines } from './run-container.ts';
 
@@ -99,7 +100,8 @@ export function packContext(files: ContextFile[]): NodeJS.ReadableStream {
   return pack as unknown as NodeJS.ReadableStream;
 }
 
-async function imageId(docker: Docker, ref: string): Promise<string | undefined> {
+/** The engine's id of an image, or undefined when it has none by that name. */
+export async function imageId(docker: Docker, ref: string): Promise<string | undefined> {
   try {
     return (await docker.getImage(ref).inspect()).Id;
   } catch (error) {
@@ -121,10 +123,11 @@ export async function ensureBuilderImage(
   const context = await createBuildContext(name, root);
   const existing = await imageId(docker, context.tag);
   if (existing) return { tag: context.tag, id: existing, built: false };
-  return withLock(join(tmpdir(), `wasmhub-builder-${name}-${context.hash}.lock`), async () => {
+  return withLock(join(tmpdir(), `wasmhub-builder-${name}-${context.hash}`), async () => {
     const again = await imageId(docker, context.tag);
     if (again) return { tag: context.tag, id: again, built: false };
-    await buildImage(docker, context, root, options.log ?? ((line) => process.stdout.write(`${line}\n`)));
+    const log = options.log;
+    await buildImage(docker, context, root, lineEmitter(log && ((line) => log(line))));
     const id = await imageId(docker, context.tag);
     if (!id)
       throw new PipelineError('ERR_DOCKER_IMAGE', `${context.tag}: the engine reported success but has no such image`);
@@ -132,7 +135,7 @@ export async function ensureBuilderImage(
   });
 }
 
-async function buildImage(docker: Docker, context: BuildContext, root: string, log: (line: string) => void) {
+async function buildImage(docker: Docker, context: BuildContext, root: string, emit: (event: PipelineEvent) => void) {
   const dockerfile = relative(root, dockerfilePath(context.name, root));
   for (const base of context.baseImages) {
     if (!(await imageId(docker, base))) {
@@ -143,14 +146,14 @@ async function buildImage(docker: Docker, context: BuildContext, root: string, l
       );
     }
   }
-  const prefix = `[image:${context.name}] `;
+  const task = `image:${context.name}`;
   const tail = createTail(30);
-  const emit = (line: string) => {
+  const output = (line: string) => {
     tail.push(line);
-    log(prefix + line);
+    emit({ kind: 'output', task, stream: 'stdout', line });
   };
   const started = Date.now();
-  emit(`building ${context.tag} from ${dockerfile}`);
+  emit({ kind: 'image.build', task, tag: context.tag, dockerfile });
   const stream = await docker.buildImage(packContext(context.files), {
     t: context.tag,
     dockerfile: 'Dockerfile',
@@ -158,7 +161,7 @@ async function buildImage(docker: Docker, context: BuildContext, root: string, l
     forcerm: true,
     labels: { 'org.wasmhub.builder': context.name, 'org.wasmhub.context-hash': context.hash },
   });
-  const lines = splitLines(emit);
+  const lines = splitLines(output);
   let failure: string | undefined;
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(
@@ -184,38 +187,29 @@ async function buildImage(docker: Docker, context: BuildContext, root: string, l
       { context: { dockerfile, tag: context.tag, tail: tail.lines() } },
     );
   }
-  emit(`built ${context.tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  emit({ kind: 'image.built', task, tag: context.tag, seconds: (Date.now() - started) / 1000 });
 }
 
 /**
- * A cross-process lock: mkdir is atomic; the holder's pid inside lets a later run take over the
- * lock of a process that died (e.g. killed mid-build).
+ * A cross-process lock (proper-lockfile, as the loader's cache lock: an atomic mkdir refreshed while held, so
+ * the lock of a process that died, e.g. killed mid-build, turns stale and is taken over).
  */
-async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  // Imported here: only a build takes the lock (proper-lockfile loads graceful-fs and more).
+  const { default: lockfile } = await import('proper-lockfile');
+  let release: () => Promise<void>;
   for (;;) {
     try {
-      await mkdir(dir);
-      await writeFile(join(dir, 'pid'), String(process.pid));
+      release = await lockfile.lock(path, { realpath: false, stale: 30_000, update: 5_000, retries: 0 });
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number(await readFile(join(dir, 'pid'), 'utf8').catch(() => ''));
-      if (pid > 0 && !isAlive(pid)) await rm(dir, { recursive: true, force: true });
-      else await sleep(1000);
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      await sleep(1000);
     }
   }
   try {
     return await fn();
   } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    await release().catch(() => undefined);
   }
 }

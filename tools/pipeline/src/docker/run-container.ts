@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { PipelineError } from '../errors.ts';
+import { lineEmitter } from '../kit/events.ts';
 
 /** The container user: the host user, or the builder images' non-root `builder` (uid 1000) when we are root. */
 export function containerUser(): { user: string; uid: number; gid: number } {
@@ -44,7 +45,7 @@ export interface RunContainerOptions {
   network?: 'none';
   /** How many trailing lines to return (default 40). */
   tailLines?: number;
-  /** Receives every output line, already prefixed; default: process.stdout / process.stderr. */
+  /** Receives every output line, already prefixed (formatEvent); default: process.stdout / process.stderr. */
   log?: (line: string, stream: 'stdout' | 'stderr') => void;
   labels?: Record<string, string>;
 }
@@ -83,13 +84,10 @@ export function splitLines(onLine: (line: string) => void) {
   };
 }
 
-const defaultLog = (line: string, stream: 'stdout' | 'stderr') =>
-  (stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`);
-
 /** Runs `cmd` in a new container of `image` and returns its exit code and last output lines. */
 export async function runContainer(docker: Docker, options: RunContainerOptions): Promise<RunContainerResult> {
-  const prefix = `[${options.task}] `;
-  const log = options.log ?? defaultLog;
+  const { task } = options;
+  const emit = lineEmitter(options.log);
   const tail = createTail(options.tailLines ?? 40);
   const container = await docker.createContainer({
     Image: options.image,
@@ -130,7 +128,7 @@ export async function runContainer(docker: Docker, options: RunContainerOptions)
     const sink = (name: 'stdout' | 'stderr') => {
       const lines = splitLines((line) => {
         tail.push(line);
-        log(prefix + line, name);
+        emit({ kind: 'output', task, stream: name, line });
       });
       const through = new PassThrough();
       through.on('data', (chunk: Buffer) => lines.write(chunk));

@@ -1,0 +1,39 @@
+// What the pipeline reports while it works, as data: every stage emits events, and formatEvent is the one place
+// an event becomes a line for humans. Every line carries its task (`[go@1.24]`, `[image:trixie]`), so the
+// interleaved output of parallel Nx tasks stays readable. (The GitHub and npm publishers have their own event
+// unions, formatted by formatPublishEvent and formatNpmEvent, for the same reason.)
+
+export type Stream = 'stdout' | 'stderr';
+
+export type PipelineEvent =
+  /** A line a container or tool printed, passed through as is. */
+  | { kind: 'output'; task: string; stream: Stream; line: string }
+  | { kind: 'image.build'; task: string; tag: string; dockerfile: string }
+  | { kind: 'image.built'; task: string; tag: string; seconds: number };
+
+/** The event as one line, `[task] what happened`. */
+export function formatEvent(event: PipelineEvent): string {
+  return `[${event.task}] ${describe(event)}`;
+}
+
+function describe(event: PipelineEvent): string {
+  switch (event.kind) {
+    case 'output':
+      return event.line;
+    case 'image.build':
+      return `building ${event.tag} from ${event.dockerfile}`;
+    case 'image.built':
+      return `built ${event.tag} in ${event.seconds.toFixed(1)} s`;
+  }
+}
+
+/** Where formatted lines go: a stage's `log` option; by default stdout (stderr for a tool's stderr). */
+export type LineSink = (line: string, stream: Stream) => void;
+
+const toConsole: LineSink = (line, stream) =>
+  (stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`);
+
+/** Emits events as lines through `log` (default: the console). */
+export function lineEmitter(log: LineSink = toConsole): (event: PipelineEvent) => void {
+  return (event) => log(formatEvent(event), event.kind === 'output' ? event.stream : 'stdout');
+}
