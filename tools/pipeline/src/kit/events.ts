@@ -9,7 +9,20 @@ export type PipelineEvent =
   /** A line a container or tool printed, passed through as is. */
   | { kind: 'output'; task: string; stream: Stream; line: string }
   | { kind: 'image.build'; task: string; tag: string; dockerfile: string }
-  | { kind: 'image.built'; task: string; tag: string; seconds: number };
+  | { kind: 'image.built'; task: string; tag: string; seconds: number }
+  | { kind: 'wasm-opt.fallback'; task: string; reason: string }
+  | { kind: 'wasm-opt.start'; task: string; level: string; flags: string; engine: 'native' | 'js' }
+  | {
+      kind: 'wasm-opt.done';
+      task: string;
+      inputSize: number;
+      outputSize: number;
+      /** The builder image of native wasm-opt; absent for binaryen.js. */
+      image?: string;
+      ms: number;
+    };
+
+export type Emit = (event: PipelineEvent) => void;
 
 /** The event as one line, `[task] what happened`. */
 export function formatEvent(event: PipelineEvent): string {
@@ -24,8 +37,19 @@ function describe(event: PipelineEvent): string {
       return `building ${event.tag} from ${event.dockerfile}`;
     case 'image.built':
       return `built ${event.tag} in ${event.seconds.toFixed(1)} s`;
+    case 'wasm-opt.fallback':
+      return `no Docker engine (${event.reason}): falling back to binaryen.js wasm-opt (about 4x slower)`;
+    case 'wasm-opt.start':
+      return `wasm-opt ${event.level} ${event.flags} (${event.engine === 'native' ? 'native, builder image' : 'binaryen.js'})`;
+    case 'wasm-opt.done': {
+      const pct = ((100 * (event.outputSize - event.inputSize)) / event.inputSize).toFixed(1);
+      const how = event.image ? `native wasm-opt in ${event.image}` : 'binaryen.js';
+      return `optimized ${event.inputSize} -> ${event.outputSize} bytes (${pct}%) with ${how} in ${seconds(event.ms)} s`;
+    }
   }
 }
+
+const seconds = (ms: number): string => (ms / 1000).toFixed(1);
 
 /** Where formatted lines go: a stage's `log` option; by default stdout (stderr for a tool's stderr). */
 export type LineSink = (line: string, stream: Stream) => void;
@@ -34,6 +58,6 @@ const toConsole: LineSink = (line, stream) =>
   (stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`);
 
 /** Emits events as lines through `log` (default: the console). */
-export function lineEmitter(log: LineSink = toConsole): (event: PipelineEvent) => void {
+export function lineEmitter(log: LineSink = toConsole): Emit {
   return (event) => log(formatEvent(event), event.kind === 'output' ? event.stream : 'stdout');
 }

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatEvent, lineEmitter } from './events.ts';
 import { readJson, readJsonIfExists, replaceAtomic, writeJsonAtomic } from './files.ts';
 import { epochToRfc3339, parseSourceDateEpoch } from './source-date.ts';
 
@@ -48,5 +49,21 @@ describe('JSON files', () => {
       message: expect.stringMatching(/^none\.json: cannot read the build record \(ENOENT.*\): run the build stage$/),
     });
     expect(await readJsonIfExists(join(dir, 'none.json'), role)).toBeUndefined();
+  });
+});
+
+describe('pipeline events', () => {
+  it('formats every event as one line carrying its task, and routes a tool stderr line to stderr', () => {
+    const lines: [string, string][] = [];
+    const emit = lineEmitter((line, stream) => lines.push([line, stream]));
+    emit({ kind: 'output', task: 'go@1.24', stream: 'stderr', line: 'warning: x' });
+    emit({ kind: 'wasm-opt.done', task: 'go@1.24', inputSize: 200, outputSize: 150, ms: 1234 });
+    expect(lines).toEqual([
+      ['[go@1.24] warning: x', 'stderr'],
+      ['[go@1.24] optimized 200 -> 150 bytes (-25.0%) with binaryen.js in 1.2 s', 'stdout'],
+    ]);
+    expect(formatEvent({ kind: 'image.build', task: 'image:trixie', tag: 't:1', dockerfile: 'd' })).toBe(
+      '[image:trixie] building t:1 from d',
+    );
   });
 });

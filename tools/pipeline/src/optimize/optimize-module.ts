@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { connectDocker } from '../docker/engine.ts';
 import { PipelineError } from '../errors.ts';
+import { type Emit, lineEmitter } from '../kit/events.ts';
 import { replaceAtomic } from '../kit/files.ts';
 import { runJsWasmOpt } from './js.ts';
 import { runNativeWasmOpt } from './native.ts';
@@ -37,7 +38,7 @@ export interface OptimizeResult {
 
 async function pickEngine(
   options: OptimizeModuleOptions,
-  log: (line: string) => void,
+  emit: Emit,
 ): Promise<{ engine: OptimizerEngine; docker?: Docker }> {
   const wanted = options.engine ?? 'auto';
   if (wanted === 'js') return { engine: 'js' };
@@ -46,9 +47,7 @@ async function pickEngine(
   } catch (error) {
     if (wanted === 'native' || !(error instanceof PipelineError && error.code === 'ERR_DOCKER_UNAVAILABLE'))
       throw error;
-    log(
-      `[${options.task}] no Docker engine (${error.message.split(':')[0]}): falling back to binaryen.js wasm-opt (about 4x slower)`,
-    );
+    emit({ kind: 'wasm-opt.fallback', task: options.task, reason: error.message.split(':')[0] ?? error.message });
     return { engine: 'js' };
   }
 }
@@ -69,7 +68,8 @@ export function assertNotLarger(input: string, level: string, inputSize: number,
  * Fails with ERR_WASM_OPT when wasm-opt fails or its output is larger than the input.
  */
 export async function optimizeModule(options: OptimizeModuleOptions): Promise<OptimizeResult> {
-  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const emit = lineEmitter(options.log);
+  const { task, level } = options;
   const inputSize = (
     await stat(options.input).catch((cause) => {
       throw new PipelineError(
@@ -79,13 +79,13 @@ export async function optimizeModule(options: OptimizeModuleOptions): Promise<Op
       );
     })
   ).size;
-  const { engine, docker } = await pickEngine(options, log);
+  const { engine, docker } = await pickEngine(options, emit);
   const started = performance.now();
   const flags = wasmOptFeatureFlags(options.features).join(' ');
   const { image, outputSize, durationMs } = await replaceAtomic(options.output, async (tmp) => {
     let image: string | undefined;
     if (engine === 'native' && docker) {
-      log(`[${options.task}] wasm-opt ${options.level} ${flags} (native, builder image)`);
+      emit({ kind: 'wasm-opt.start', task, level, flags, engine });
       image = (
         await runNativeWasmOpt({
           docker,
@@ -94,11 +94,11 @@ export async function optimizeModule(options: OptimizeModuleOptions): Promise<Op
           level: options.level,
           ...(options.features ? { features: options.features } : {}),
           task: options.task,
-          log,
+          ...(options.log ? { log: options.log } : {}),
         })
       ).image;
     } else {
-      log(`[${options.task}] wasm-opt ${options.level} ${flags} (binaryen.js)`);
+      emit({ kind: 'wasm-opt.start', task, level, flags, engine });
       await runJsWasmOpt(options.input, tmp, options.level, options.features);
     }
     const durationMs = Math.round(performance.now() - started);
@@ -106,9 +106,6 @@ export async function optimizeModule(options: OptimizeModuleOptions): Promise<Op
     assertNotLarger(options.input, options.level, inputSize, outputSize);
     return { image, outputSize, durationMs };
   });
-  const pct = ((100 * (outputSize - inputSize)) / inputSize).toFixed(1);
-  log(
-    `[${options.task}] optimized ${inputSize} -> ${outputSize} bytes (${pct}%) with ${engine === 'native' ? `native wasm-opt in ${image}` : 'binaryen.js'} in ${(durationMs / 1000).toFixed(1)} s`,
-  );
+  emit({ kind: 'wasm-opt.done', task, inputSize, outputSize, ...(image ? { image } : {}), ms: durationMs });
   return { engine, level: options.level, inputSize, outputSize, ...(image ? { image } : {}), durationMs };
 }
