@@ -9,6 +9,7 @@ import type { BuilderImage } from '../docker/image.ts';
 import { containerOutputDir, containerUser, runContainer } from '../docker/run-container.ts';
 import { PipelineError } from '../errors.ts';
 import { sha256Hex } from '../kit/digest.ts';
+import { lineEmitter } from '../kit/events.ts';
 import {
   buildDir,
   buildRecordPath,
@@ -161,10 +162,14 @@ export async function buildVersion(
     await rename(join(tmp, file), target);
     await rename(tmpRecord, recordFile);
     const shown = relative(options.root, target);
-    (options.log ?? ((l: string) => process.stdout.write(`${l}\n`)))(
-      `[${task}] wrote ${shown} (${record.size} bytes, ${record.toolchain}, sha256 ${record.sha256.slice(0, 12)})`,
-      'stdout',
-    );
+    lineEmitter(options.log)({
+      kind: 'build.wrote',
+      task,
+      path: shown,
+      size: record.size,
+      toolchain: record.toolchain,
+      sha256: record.sha256,
+    });
     return record;
   } finally {
     await rm(tmp, { recursive: true, force: true });

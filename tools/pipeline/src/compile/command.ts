@@ -1,5 +1,6 @@
 // `pipeline build <lang> [--ver=<label>] [--concurrency=<n>]`: the CLI face of the build stage.
 import { connectDocker } from '../docker/engine.ts';
+import { lineEmitter } from '../kit/events.ts';
 import { parseStageArgs } from '../stage-args.ts';
 import { buildRuntime } from './build-runtime.ts';
 
@@ -13,7 +14,9 @@ export async function run(argv: string[]): Promise<void> {
     ...(ver ? { ver } : {}),
     ...(concurrency === undefined ? {} : { concurrency }),
   });
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`[${lang}] built ${records.length} version(s) in ${seconds} s\n`);
-  for (const r of records) process.stdout.write(`[${lang}@${r.version}] ${r.file} ${r.size} bytes ${r.toolchain}\n`);
+  const emit = lineEmitter();
+  emit({ kind: 'build.done', task: lang, versions: records.length, ms: Date.now() - started });
+  for (const r of records) {
+    emit({ kind: 'build.record', task: `${lang}@${r.version}`, file: r.file, size: r.size, toolchain: r.toolchain });
+  }
 }

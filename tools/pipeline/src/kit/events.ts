@@ -10,6 +10,10 @@ export type PipelineEvent =
   | { kind: 'output'; task: string; stream: Stream; line: string }
   | { kind: 'image.build'; task: string; tag: string; dockerfile: string }
   | { kind: 'image.built'; task: string; tag: string; seconds: number }
+  | { kind: 'build.wrote'; task: string; path: string; size: number; toolchain: string; sha256: string }
+  /** The build command's summary: `task` is the language. */
+  | { kind: 'build.done'; task: string; versions: number; ms: number }
+  | { kind: 'build.record'; task: string; file: string; size: number; toolchain: string }
   | { kind: 'wasm-opt.fallback'; task: string; reason: string }
   | { kind: 'wasm-opt.start'; task: string; level: string; flags: string; engine: 'native' | 'js' }
   | {
@@ -37,6 +41,12 @@ function describe(event: PipelineEvent): string {
       return `building ${event.tag} from ${event.dockerfile}`;
     case 'image.built':
       return `built ${event.tag} in ${event.seconds.toFixed(1)} s`;
+    case 'build.wrote':
+      return `wrote ${event.path} (${event.size} bytes, ${event.toolchain}, sha256 ${event.sha256.slice(0, 12)})`;
+    case 'build.done':
+      return `built ${event.versions} version(s) in ${seconds(event.ms)} s`;
+    case 'build.record':
+      return `${event.file} ${event.size} bytes ${event.toolchain}`;
     case 'wasm-opt.fallback':
       return `no Docker engine (${event.reason}): falling back to binaryen.js wasm-opt (about 4x slower)`;
     case 'wasm-opt.start':
