@@ -14,6 +14,8 @@ export type PipelineEvent =
   /** The build command's summary: `task` is the language. */
   | { kind: 'build.done'; task: string; versions: number; ms: number }
   | { kind: 'build.record'; task: string; file: string; size: number; toolchain: string }
+  | { kind: 'verify.module'; task: string; file: string; size: number; sha256: string; cases?: number }
+  | { kind: 'verify.record'; task: string; path: string }
   | { kind: 'wasm-opt.fallback'; task: string; reason: string }
   | { kind: 'wasm-opt.start'; task: string; level: string; flags: string; engine: 'native' | 'js' }
   | {
@@ -47,6 +49,10 @@ function describe(event: PipelineEvent): string {
       return `built ${event.versions} version(s) in ${seconds(event.ms)} s`;
     case 'build.record':
       return `${event.file} ${event.size} bytes ${event.toolchain}`;
+    case 'verify.module':
+      return `verify ${event.file}: ${event.size} bytes sha256 ${event.sha256.slice(0, 12)} ok${event.cases === undefined ? '' : `, ${event.cases} cases`}`;
+    case 'verify.record':
+      return `verification record ${event.path}`;
     case 'wasm-opt.fallback':
       return `no Docker engine (${event.reason}): falling back to binaryen.js wasm-opt (about 4x slower)`;
     case 'wasm-opt.start':

@@ -1,5 +1,6 @@
 // The verify stage for one runtime version: both modules, behaviour compared, record written.
 import { relative } from 'node:path';
+import { lineEmitter } from '../kit/events.ts';
 import { writeJsonAtomic } from '../kit/files.ts';
 import { workspaceRoot } from '../paths.ts';
 import { assertSameResults } from './conformance.ts';
@@ -45,21 +46,26 @@ const toRecord = (m: ModuleVerification): RecordModule => ({
 
 export async function verifyVersion(input: VerifyVersionInput): Promise<VerificationRecord> {
   const root = input.root ?? workspaceRoot;
-  const log = input.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const task = `[${input.language}@${input.version}]`;
+  const emit = lineEmitter(input.log);
+  const task = `${input.language}@${input.version}`;
+  const verified = (m: ModuleVerification) =>
+    emit({
+      kind: 'verify.module',
+      task,
+      file: m.file,
+      size: m.size,
+      sha256: m.sha256,
+      ...(m.cases ? { cases: m.cases.length } : {}),
+    });
   const common = {
     language: input.language,
     version: input.version,
     ...(input.conformance === undefined ? {} : { conformance: input.conformance }),
   };
   const raw = await verifyModule(input.rawPath, { ...common, displayName: relative(root, input.rawPath) });
-  log(
-    `${task} verify ${raw.file}: ${raw.size} bytes sha256 ${raw.sha256.slice(0, 12)} ok${raw.cases ? `, ${raw.cases.length} cases` : ''}`,
-  );
+  verified(raw);
   const opt = await verifyModule(input.optPath, { ...common, displayName: relative(root, input.optPath) });
-  log(
-    `${task} verify ${opt.file}: ${opt.size} bytes sha256 ${opt.sha256.slice(0, 12)} ok${opt.cases ? `, ${opt.cases.length} cases` : ''}`,
-  );
+  verified(opt);
   if (raw.cases && opt.cases) {
     // Both passed their expectations; a per-language case (matched by a pattern) or a file nobody
     // expects can still differ byte for byte, and must not.
@@ -80,6 +86,6 @@ export async function verifyVersion(input: VerifyVersionInput): Promise<Verifica
     conformance: raw.cases ? { cases: raw.cases.map((c) => c.name), identical: true } : null,
   };
   await writeJsonAtomic(input.recordPath, record);
-  log(`${task} verification record ${relative(root, input.recordPath)}`);
+  emit({ kind: 'verify.record', task, path: relative(root, input.recordPath) });
   return record;
 }
