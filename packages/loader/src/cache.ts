@@ -38,7 +38,8 @@ export interface VerifiedRuntime extends CachedRuntime {
 }
 
 export type CacheRead =
-  | { state: 'ok'; runtime: VerifiedRuntime; entry: VersionEntry }
+  /** `bytes`: the module as read and hashed, when asked to keep them (see readCached). */
+  | { state: 'ok'; runtime: VerifiedRuntime; entry: VersionEntry; bytes?: Buffer }
   | { state: 'missing' }
   | { state: 'corrupt'; problem: string };
 
@@ -67,8 +68,17 @@ export async function sha256File(path: string, knownSize?: number): Promise<stri
   return hash.digest('hex');
 }
 
-/** Read a cache entry and check the module's size and sha256 against the entry it was verified against. */
-export async function readCached(cacheDir: string, language: string, version: string): Promise<CacheRead> {
+/**
+ * Read a cache entry and check the module's size and sha256 against the entry it was verified against.
+ * `keepBytes`: return the module's bytes that were hashed (read whole up to ONE_READ_LIMIT), for a caller that
+ * compiles them next: one read and one hash instead of two, and no gap between checking and using them.
+ */
+export async function readCached(
+  cacheDir: string,
+  language: string,
+  version: string,
+  keepBytes = false,
+): Promise<CacheRead> {
   const dir = versionDir(cacheDir, language, version);
   const path = modulePath(cacheDir, language, version);
   let entry: VersionEntry;
@@ -88,7 +98,8 @@ export async function readCached(cacheDir: string, language: string, version: st
   if (!info?.isFile()) return { state: 'corrupt', problem: `${path} is missing` };
   if (info.size !== entry.size)
     return { state: 'corrupt', problem: `${path} is ${info.size} bytes, expected ${entry.size}` };
-  const sha256 = await sha256File(path, info.size);
+  const bytes = keepBytes && info.size <= ONE_READ_LIMIT ? await readFile(path) : undefined;
+  const sha256 = bytes ? createHash('sha256').update(bytes).digest('hex') : await sha256File(path, info.size);
   if (sha256 !== entry.sha256)
     return { state: 'corrupt', problem: `${path} has sha256 ${sha256}, expected ${entry.sha256}` };
   let view: GuestView;
@@ -99,7 +110,8 @@ export async function readCached(cacheDir: string, language: string, version: st
   }
   const problem = await checkCompanions(view);
   if (problem !== undefined) return { state: 'corrupt', problem };
-  return { state: 'ok', entry, runtime: withView({ language, version, path, size: info.size, sha256 }, entry, view) };
+  const runtime = withView({ language, version, path, size: info.size, sha256 }, entry, view);
+  return bytes ? { state: 'ok', entry, runtime, bytes } : { state: 'ok', entry, runtime };
 }
 
 /** Size and sha256 of every cached companion: the first problem found, or undefined when all match. */

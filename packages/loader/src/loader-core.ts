@@ -31,7 +31,8 @@ export interface CachedRef {
 }
 
 export type CacheReadOf<R> =
-  | { state: 'ok'; runtime: R; entry: VersionEntry }
+  /** `bytes`: the module as read and verified, when the read was asked to keep them (to compile them). */
+  | { state: 'ok'; runtime: R; entry: VersionEntry; bytes?: Uint8Array }
   | { state: 'missing' }
   | { state: 'corrupt'; problem: string };
 
@@ -48,8 +49,12 @@ export abstract class LoaderCore<R extends CachedRef, T> {
   /** Names the cache in messages (a folder, a Cache Storage name). */
   protected abstract get cacheLabel(): string;
   protected abstract transport(): Transport<T>;
-  /** One cache entry, with the module's size and sha256 checked against the entry it was verified against. */
-  protected abstract readCache(language: string, version: string): Promise<CacheReadOf<R>>;
+  /**
+   * One cache entry, with the module's size and sha256 checked against the entry it was verified against.
+   * `keepBytes`: the caller compiles the module next; a platform that read the bytes whole to check them may
+   * return them (`bytes`), so they are neither read nor hashed a second time.
+   */
+  protected abstract readCache(language: string, version: string, keepBytes?: boolean): Promise<CacheReadOf<R>>;
   /** Removes one cache entry (corrupt, or not the one the manifest names any more). */
   protected abstract evictCache(language: string, version: string): Promise<void>;
   /** Cached versions of a language, newest first. */
@@ -59,15 +64,20 @@ export abstract class LoaderCore<R extends CachedRef, T> {
 
   /** The runtime, verified, from the cache when there and intact, else fetched (for `latest`: when outdated). */
   async getRuntime(language: string, version = 'latest'): Promise<R> {
+    return (await this.#runtime(language, version, false)).runtime;
+  }
+
+  /** getRuntime, with the verified bytes of a cache hit when `keepBytes` and the platform kept them. */
+  async #runtime(language: string, version: string, keepBytes: boolean): Promise<{ runtime: R; bytes?: Uint8Array }> {
     assertLanguage(language);
     if (version !== 'latest') assertVersion(version);
     const { offline } = this.options;
     const where = this.cacheLabel;
     if (version !== 'latest') {
-      const hit = await this.readCache(language, version);
+      const hit = await this.readCache(language, version, keepBytes);
       if (hit.state === 'ok') {
         this.emit({ kind: 'cache.hit', language, version, path: hit.runtime.path });
-        return hit.runtime;
+        return hit;
       }
       if (offline) {
         if (hit.state === 'corrupt') {
@@ -87,8 +97,8 @@ export abstract class LoaderCore<R extends CachedRef, T> {
       }
     } else if (offline) {
       for (const cached of await this.cachedVersions(language)) {
-        const hit = await this.readCache(language, cached);
-        if (hit.state === 'ok') return hit.runtime;
+        const hit = await this.readCache(language, cached, keepBytes);
+        if (hit.state === 'ok') return hit;
       }
       throw new LoaderError(
         'ERR_OFFLINE',
@@ -101,13 +111,13 @@ export abstract class LoaderCore<R extends CachedRef, T> {
     return this.withCall(async (call) => {
       const resolved = await call.resolve(language, version);
       if (version === 'latest') {
-        const hit = await this.readCache(language, resolved.version);
+        const hit = await this.readCache(language, resolved.version, keepBytes);
         if (hit.state === 'ok' && hit.runtime.sha256 === resolved.entry.sha256) {
           this.emit({ kind: 'cache.hit', language, version: resolved.version, path: hit.runtime.path });
-          return hit.runtime;
+          return hit;
         }
       }
-      return this.fetchInto(call, language, resolved.version, resolved.entry);
+      return { runtime: await this.fetchInto(call, language, resolved.version, resolved.entry) };
     });
   }
 
@@ -159,13 +169,13 @@ export abstract class LoaderCore<R extends CachedRef, T> {
   protected async compiledRuntime<M extends object>(
     language: string,
     version: string,
-    compile: (runtime: R) => Promise<M>,
+    compile: (runtime: R, bytes: Uint8Array | undefined) => Promise<M>,
   ): Promise<{ runtime: R; module: M }> {
-    const runtime = await this.getRuntime(language, version);
+    const { runtime, bytes } = await this.#runtime(language, version, true);
     const key = `${runtime.sha256}:${runtime.size}`;
     let pending = this.#modules.get(key);
     if (!pending) {
-      pending = compile(runtime);
+      pending = compile(runtime, bytes);
       this.#modules.set(key, pending);
       pending.catch(() => this.#modules.delete(key));
     }

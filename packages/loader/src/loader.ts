@@ -58,8 +58,8 @@ export class RuntimeLoader extends LoaderCore<Runtime, string> {
     return new NodeTransport(this.options);
   }
 
-  protected readCache(language: string, version: string): Promise<CacheRead> {
-    return readCached(this.options.cacheDir, language, version);
+  protected readCache(language: string, version: string, keepBytes = false): Promise<CacheRead> {
+    return readCached(this.options.cacheDir, language, version, keepBytes);
   }
 
   protected evictCache(language: string, version: string): Promise<void> {
@@ -106,21 +106,28 @@ export class RuntimeLoader extends LoaderCore<Runtime, string> {
   }
 
   #compiled(language: string, version: string): Promise<{ runtime: Runtime; module: WasmModule }> {
-    return this.compiledRuntime(language, version, (runtime) => this.#compileVerified(runtime));
+    return this.compiledRuntime(language, version, (runtime, bytes) => this.#compileVerified(runtime, bytes));
   }
 
-  async #compileVerified(runtime: Runtime): Promise<WasmModule> {
-    const bytes = await readFile(runtime.path);
-    const { createHash } = await import('node:crypto');
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (bytes.length !== runtime.size || sha256 !== runtime.sha256) {
-      throw new LoaderError(
-        'ERR_INTEGRITY',
-        `${runtime.path} changed while being read: sha256 ${sha256}, expected ${runtime.sha256}`,
-        {
-          context: { language: runtime.language, version: runtime.version, path: runtime.path },
-        },
-      );
+  /**
+   * Compile from bytes that were checked in memory: those the cache read hashed (a cache hit), else the file
+   * read once more and hashed here (a runtime just fetched, or one too large to be kept by the cache read).
+   */
+  async #compileVerified(runtime: Runtime, verified: Uint8Array | undefined): Promise<WasmModule> {
+    let bytes = verified;
+    if (!bytes) {
+      bytes = await readFile(runtime.path);
+      const { createHash } = await import('node:crypto');
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      if (bytes.length !== runtime.size || sha256 !== runtime.sha256) {
+        throw new LoaderError(
+          'ERR_INTEGRITY',
+          `${runtime.path} changed while being read: sha256 ${sha256}, expected ${runtime.sha256}`,
+          {
+            context: { language: runtime.language, version: runtime.version, path: runtime.path },
+          },
+        );
+      }
     }
     // lib ES2023 has no WebAssembly value typings; Node 20 has the global.
     const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> } })

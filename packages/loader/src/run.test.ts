@@ -131,6 +131,22 @@ describe('loader.run / instantiate / wasiOptions (API)', { timeout: 60_000 }, ()
     expect(() => a.start()).toThrow(/starts once/);
   });
 
+  it('a fresh loader runs a cached module from the bytes it verified; an altered cached module is fetched again first', async () => {
+    const cacheDir = join(root, 'cache-reread');
+    const { path } = await new RuntimeLoader({ sources: [release], cacheDir }).getRuntime('probe', '1.0');
+    const offline = new RuntimeLoader({ sources: [release], cacheDir, offline: true });
+    expect(await offline.run('probe', '1.0', { args: ['x'] })).toBe(42);
+    const altered = Buffer.from(await readFile(path));
+    altered[altered.length - 1] = (altered.at(-1) ?? 0) ^ 0xff; // same size, other bytes
+    await writeFile(path, altered);
+    const error = await new RuntimeLoader({ sources: [release], cacheDir, offline: true })
+      .run('probe', '1.0', { args: ['x'] })
+      .catch((e: unknown) => e);
+    expect(isLoaderError(error, 'ERR_INTEGRITY')).toBe(true);
+    expect(await new RuntimeLoader({ sources: [release], cacheDir }).run('probe', '1.0', { args: ['x'] })).toBe(42);
+    expect((await readFile(path)).equals(probeWasm())).toBe(true);
+  });
+
   it("wasiOptions: argv[0] is the language; the runtime's companions and guest env are mounted, the caller's win", async () => {
     const runtime = {
       language: 'python',
