@@ -1,9 +1,11 @@
 // GENERATED from index.ts by npm run generate (see compiled.ts); do not edit.
 "use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.createNodesV2 = exports.RUNTIME_TAG = void 0;
+exports.createNodesV2 = exports.stageEntries = exports.pipelineSrc = exports.PIPELINE_PROJECT = exports.RUNTIME_TAG = void 0;
 exports.stageOutputs = stageOutputs;
 exports.builderDockerfiles = builderDockerfiles;
+exports.importClosure = importClosure;
+exports.stageSourceInputs = stageSourceInputs;
 exports.runtimeTargets = runtimeTargets;
 exports.releaseTarget = releaseTarget;
 // Local Nx plugin: one project per runtimes/<lang>/runtime.json with the pipeline's per-language
@@ -14,6 +16,8 @@ const node_fs_1 = require("node:fs");
 const node_path_1 = require("node:path");
 /** Tag carried by every runtime project; `release` depends on `tag:runtime` projects' metadata. */
 exports.RUNTIME_TAG = 'runtime';
+/** The Nx project of tools/pipeline (its package.json name). */
+exports.PIPELINE_PROJECT = '@wasmhub/pipeline';
 /**
  * Disjoint output globs per stage (same as stageOutputs in tools/pipeline/src/paths.ts), so that
  * restoring one stage from cache never removes another stage's files.
@@ -53,7 +57,58 @@ function pipelineCommand(stage, lang) {
     // node --import tsx, not npx tsx: npx adds ~0.9 s to every target (measured: 1.36 s vs 0.44 s per start).
     return ['node --import tsx tools/pipeline/src/cli.ts', stage, lang].filter(Boolean).join(' ');
 }
-function runtimeTargets(lang, runtimeJson) {
+/** The pipeline's sources, and the command.ts each stage runs (same as tools/pipeline/src/stages.ts). */
+exports.pipelineSrc = 'tools/pipeline/src';
+exports.stageEntries = {
+    build: 'compile/command.ts',
+    optimize: 'optimize/command.ts',
+    verify: 'verify/command.ts',
+    metadata: 'metadata/command.ts',
+    release: 'release/command.ts',
+    npm: 'release/npm/command.ts',
+};
+/** Workspace packages the pipeline imports by name, and the source file each name stands for. */
+const workspacePackages = { '@wasmhub/contract': 'packages/contract/src/index.ts' };
+// `from '<spec>'`, `import '<spec>'` and `import('<spec>')` with a relative or workspace specifier.
+// Type-only imports count too: a module can name a file it starts by path (verify/run-wasi.ts starts
+// wasi-child beside itself and imports its types), and a types-only change costs one rebuild at most.
+const importSpecifier = /(?:\bfrom|\bimport)\s*\(?\s*['"](\.{1,2}\/[^'"]+|@wasmhub\/[\w-]+)['"]/g;
+/**
+ * Every workspace file the entries load, following relative imports and workspace packages
+ * (`@wasmhub/contract` to its source), as workspace-relative paths, sorted. Test files are never
+ * reached: production code does not import them.
+ */
+function importClosure(workspaceRoot, entries) {
+    const seen = new Set();
+    const pending = [...entries];
+    for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+        if (seen.has(file) || !(0, node_fs_1.existsSync)((0, node_path_1.join)(workspaceRoot, file)))
+            continue;
+        seen.add(file);
+        if (!file.endsWith('.ts'))
+            continue;
+        const source = (0, node_fs_1.readFileSync)((0, node_path_1.join)(workspaceRoot, file), 'utf8');
+        for (const [, spec] of source.matchAll(importSpecifier)) {
+            if (spec === undefined)
+                continue;
+            const target = spec.startsWith('.') ? node_path_1.posix.join(node_path_1.posix.dirname(file), spec) : workspacePackages[spec];
+            if (target !== undefined)
+                pending.push(target);
+        }
+    }
+    return [...seen].sort();
+}
+/** Per stage, the pipeline files it runs (cli.ts and what the stage's command.ts imports), as Nx inputs. */
+function stageSourceInputs(workspaceRoot) {
+    const inputs = (stage) => importClosure(workspaceRoot, ['cli.ts', exports.stageEntries[stage]].map((file) => `${exports.pipelineSrc}/${file}`)).map((file) => `{workspaceRoot}/${file}`);
+    return {
+        build: inputs('build'),
+        optimize: inputs('optimize'),
+        verify: inputs('verify'),
+        metadata: inputs('metadata'),
+    };
+}
+function runtimeTargets(lang, runtimeJson, stageSources) {
     const outputs = stageOutputs(lang);
     // The runtime folder minus what the pipeline writes into it (else metadata would invalidate build).
     const sourceInputs = [
@@ -61,13 +116,6 @@ function runtimeTargets(lang, runtimeJson) {
         '!{projectRoot}/manifest.json',
         '!{projectRoot}/**/*.wasm',
         '!{projectRoot}/target/**',
-    ];
-    // The build stage depends on its own slice of the pipeline only, so that work on the later
-    // stages (optimize, verify, release...) does not invalidate the expensive compile.
-    const buildPipeline = [
-        '{workspaceRoot}/tools/pipeline/src/{cli,errors,paths}.ts',
-        '{workspaceRoot}/tools/pipeline/src/{compile,docker,runtime}/**/*.ts',
-        '!{workspaceRoot}/tools/pipeline/src/**/*.test.ts',
     ];
     const targets = {};
     for (const stage of ['build', 'optimize', 'verify', 'metadata']) {
@@ -85,7 +133,12 @@ function runtimeTargets(lang, runtimeJson) {
                 ...sourceInputs,
                 ...builderDockerfiles(runtimeJson),
                 '{workspaceRoot}/runtimes/runtime.schema.json',
-                ...(stage === 'build' ? buildPipeline : ['pipeline']),
+                // Each stage depends on the pipeline code it runs only, so that work on the later stages
+                // (optimize, verify, release...) or on tests does not invalidate the expensive compile.
+                ...stageSources[stage],
+                ...(stage === 'build'
+                    ? []
+                    : ['{workspaceRoot}/runtimes/conformance.json', '{workspaceRoot}/manifest.schema.json']),
                 { env: 'SOURCE_DATE_EPOCH' },
                 { env: 'WASMHUB_OPTIMIZER' },
             ],
@@ -122,26 +175,31 @@ function readJson(file) {
 }
 exports.createNodesV2 = [
     '{runtimes/*/runtime.json,tools/pipeline/package.json}',
-    async (files, _options, context) => files.map((file) => {
-        const root = (0, node_path_1.dirname)(file);
-        if (file === 'tools/pipeline/package.json') {
-            return [file, { projects: { [root]: { root, targets: { release: releaseTarget() } } } }];
-        }
-        const lang = root.split('/').pop();
-        const runtimeJson = readJson((0, node_path_1.join)(context.workspaceRoot, file));
-        return [
-            file,
-            {
-                projects: {
-                    [root]: {
-                        name: lang,
-                        root,
-                        projectType: 'application',
-                        tags: [exports.RUNTIME_TAG, `lang:${lang}`],
-                        targets: runtimeTargets(lang, runtimeJson),
+    async (files, _options, context) => {
+        const stageSources = stageSourceInputs(context.workspaceRoot);
+        return files.map((file) => {
+            const root = (0, node_path_1.dirname)(file);
+            if (file === 'tools/pipeline/package.json') {
+                return [file, { projects: { [root]: { root, targets: { release: releaseTarget() } } } }];
+            }
+            const lang = root.split('/').pop();
+            const runtimeJson = readJson((0, node_path_1.join)(context.workspaceRoot, file));
+            return [
+                file,
+                {
+                    projects: {
+                        [root]: {
+                            name: lang,
+                            root,
+                            projectType: 'application',
+                            tags: [exports.RUNTIME_TAG, `lang:${lang}`],
+                            targets: runtimeTargets(lang, runtimeJson, stageSources),
+                            // The stages run the pipeline's code: a change there is a change to every runtime.
+                            implicitDependencies: [exports.PIPELINE_PROJECT],
+                        },
                     },
                 },
-            },
-        ];
-    }),
+            ];
+        });
+    },
 ];

@@ -6,10 +6,19 @@ import { promisify } from 'node:util';
 import type { CreateNodesContextV2, CreateNodesResult } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
 import { stageOutputs as pipelineOutputs, workspaceRoot } from '../pipeline/src/paths.ts';
+import { stageFolders } from '../pipeline/src/stages.ts';
 import { compiledPluginPath, compilePlugin } from './compiled.ts';
-import { createNodesV2, stageOutputs } from './index.ts';
+import { createNodesV2, importClosure, pipelineSrc, stageEntries, stageOutputs } from './index.ts';
 
 const [pattern, createNodes] = createNodesV2;
+const run = promisify(execFile);
+const nxEnv = { ...process.env, NX_DAEMON: 'false' };
+
+/** `nx <args> --json`-style output of the real Nx on this workspace, parsed. */
+async function nxJson<T>(args: string[]): Promise<T> {
+  const { stdout } = await run('npx', ['nx', ...args], { cwd: workspaceRoot, env: nxEnv, maxBuffer: 64 << 20 });
+  return JSON.parse(stdout) as T;
+}
 const context = { workspaceRoot, nxJsonConfiguration: {} } as unknown as CreateNodesContextV2;
 
 async function nodesFor(file: string) {
@@ -58,7 +67,9 @@ describe('nx plugin', () => {
         '{workspaceRoot}/docker/trixie.Dockerfile',
       ]),
     );
-    expect(targets.optimize?.inputs).toContain('pipeline');
+    expect(targets.optimize?.inputs).toContain('{workspaceRoot}/tools/pipeline/src/optimize/command.ts');
+    expect(targets.build?.inputs).not.toContain('{workspaceRoot}/tools/pipeline/src/optimize/command.ts');
+    expect(project?.implicitDependencies).toEqual(['@wasmhub/pipeline']);
     for (const t of Object.values(targets)) expect(t.cache).toBe(true);
   });
 
@@ -81,13 +92,63 @@ describe('nx plugin', () => {
     });
   });
 
+  it('runs each stage through the command.ts that cli.ts dispatches it to', () => {
+    for (const [stage, entry] of Object.entries(stageEntries)) {
+      expect(entry).toBe(`${stageFolders[stage as keyof typeof stageFolders]}/command.ts`);
+    }
+    expect(Object.keys(stageEntries).sort()).toEqual(Object.keys(stageFolders).sort());
+  });
+
+  it('follows relative, type-only, dynamic and workspace-package imports, and nothing a file does not import', () => {
+    const verify = importClosure(workspaceRoot, [`${pipelineSrc}/verify/command.ts`]);
+    // run-wasi.ts starts wasi-child.ts by path and imports only its types.
+    expect(verify).toContain(`${pipelineSrc}/verify/wasi-child.ts`);
+    expect(verify).toContain(`${pipelineSrc}/stage-args.ts`);
+    const metadata = importClosure(workspaceRoot, [`${pipelineSrc}/metadata/command.ts`]);
+    // @wasmhub/contract is followed to its source, and on to the generated validator.
+    expect(metadata).toContain('packages/contract/src/index.ts');
+    expect(metadata).toContain('packages/contract/src/manifest-validator.generated.ts');
+    for (const file of [...verify, ...metadata]) {
+      expect(file).not.toMatch(/\.test\.ts$|\/testing\//);
+    }
+  });
+
+  // What Nx itself resolves as the inputs of go:build: the hash that decides a cache hit.
+  it('invalidates the build cache on a change to code the build runs, not on tests or test support', async () => {
+    const { files } = await nxJson<{ files: string[] }>(['show', 'target', 'inputs', 'go:build', '--json']);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        `${pipelineSrc}/stage-args.ts`,
+        `${pipelineSrc}/compile/command.ts`,
+        `${pipelineSrc}/docker/engine.ts`,
+        `${pipelineSrc}/kit/files.ts`,
+        'runtimes/go/main.go',
+      ]),
+    );
+    expect(files).not.toContain(`${pipelineSrc}/testing/fake-github/server.ts`);
+    expect(files).not.toContain(`${pipelineSrc}/testing/fixture-workspace.ts`);
+    expect(files).not.toContain(`${pipelineSrc}/stage-args.test.ts`);
+    // Later stages' code does not invalidate the compile either.
+    expect(files).not.toContain(`${pipelineSrc}/optimize/command.ts`);
+    expect(files).not.toContain(`${pipelineSrc}/release/assemble.ts`);
+  });
+
+  it('nx affected -t test on a manifest.schema.json change selects the loader, the contract and the pipeline', async () => {
+    const explained = await nxJson<{ affected: Record<string, unknown> }>([
+      'affected',
+      '-t',
+      'test',
+      '--files=manifest.schema.json',
+      '--explain=stdout',
+    ]);
+    expect(Object.keys(explained.affected)).toEqual(
+      expect.arrayContaining(['@wasmhub/loader:test', '@wasmhub/contract:test', '@wasmhub/pipeline:test']),
+    );
+  });
+
   it('nx resolves release to one task after go:metadata and rust:metadata', async () => {
-    const run = promisify(execFile);
     const graphFile = `/tmp/wasmhub-release-graph-${process.pid}.json`;
-    await run('npx', ['nx', 'run-many', '-t', 'release', `--graph=${graphFile}`], {
-      cwd: workspaceRoot,
-      env: { ...process.env, NX_DAEMON: 'false' },
-    });
+    await run('npx', ['nx', 'run-many', '-t', 'release', `--graph=${graphFile}`], { cwd: workspaceRoot, env: nxEnv });
     const { readFile } = await import('node:fs/promises');
     const graph = JSON.parse(await readFile(graphFile, 'utf8')) as {
       tasks: { dependencies: Record<string, (string | { id: string })[]> };

@@ -2,12 +2,15 @@
 // targets build -> optimize -> verify -> metadata, and a single `release` target on the pipeline
 // project (tools/pipeline) that waits for every runtime's metadata. Targets are thin
 // nx:run-commands wrappers around `tsx tools/pipeline/src/cli.ts <stage> <lang>`.
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
 import type { CreateNodesContextV2, CreateNodesV2, TargetConfiguration } from '@nx/devkit';
 
 /** Tag carried by every runtime project; `release` depends on `tag:runtime` projects' metadata. */
 export const RUNTIME_TAG = 'runtime';
+
+/** The Nx project of tools/pipeline (its package.json name). */
+export const PIPELINE_PROJECT = '@wasmhub/pipeline';
 
 type Stage = 'build' | 'optimize' | 'verify' | 'metadata';
 
@@ -53,7 +56,67 @@ function pipelineCommand(stage: string, lang?: string): string {
   return ['node --import tsx tools/pipeline/src/cli.ts', stage, lang].filter(Boolean).join(' ');
 }
 
-export function runtimeTargets(lang: string, runtimeJson: unknown): Record<string, TargetConfiguration> {
+/** The pipeline's sources, and the command.ts each stage runs (same as tools/pipeline/src/stages.ts). */
+export const pipelineSrc = 'tools/pipeline/src';
+export const stageEntries = {
+  build: 'compile/command.ts',
+  optimize: 'optimize/command.ts',
+  verify: 'verify/command.ts',
+  metadata: 'metadata/command.ts',
+  release: 'release/command.ts',
+  npm: 'release/npm/command.ts',
+} as const;
+
+/** Workspace packages the pipeline imports by name, and the source file each name stands for. */
+const workspacePackages: Record<string, string> = { '@wasmhub/contract': 'packages/contract/src/index.ts' };
+
+// `from '<spec>'`, `import '<spec>'` and `import('<spec>')` with a relative or workspace specifier.
+// Type-only imports count too: a module can name a file it starts by path (verify/run-wasi.ts starts
+// wasi-child beside itself and imports its types), and a types-only change costs one rebuild at most.
+const importSpecifier = /(?:\bfrom|\bimport)\s*\(?\s*['"](\.{1,2}\/[^'"]+|@wasmhub\/[\w-]+)['"]/g;
+
+/**
+ * Every workspace file the entries load, following relative imports and workspace packages
+ * (`@wasmhub/contract` to its source), as workspace-relative paths, sorted. Test files are never
+ * reached: production code does not import them.
+ */
+export function importClosure(workspaceRoot: string, entries: string[]): string[] {
+  const seen = new Set<string>();
+  const pending = [...entries];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file) || !existsSync(join(workspaceRoot, file))) continue;
+    seen.add(file);
+    if (!file.endsWith('.ts')) continue;
+    const source = readFileSync(join(workspaceRoot, file), 'utf8');
+    for (const [, spec] of source.matchAll(importSpecifier)) {
+      if (spec === undefined) continue;
+      const target = spec.startsWith('.') ? posix.join(posix.dirname(file), spec) : workspacePackages[spec];
+      if (target !== undefined) pending.push(target);
+    }
+  }
+  return [...seen].sort();
+}
+
+/** Per stage, the pipeline files it runs (cli.ts and what the stage's command.ts imports), as Nx inputs. */
+export function stageSourceInputs(workspaceRoot: string): Record<Stage, string[]> {
+  const inputs = (stage: Stage) =>
+    importClosure(
+      workspaceRoot,
+      ['cli.ts', stageEntries[stage]].map((file) => `${pipelineSrc}/${file}`),
+    ).map((file) => `{workspaceRoot}/${file}`);
+  return {
+    build: inputs('build'),
+    optimize: inputs('optimize'),
+    verify: inputs('verify'),
+    metadata: inputs('metadata'),
+  };
+}
+
+export function runtimeTargets(
+  lang: string,
+  runtimeJson: unknown,
+  stageSources: Record<Stage, string[]>,
+): Record<string, TargetConfiguration> {
   const outputs = stageOutputs(lang);
   // The runtime folder minus what the pipeline writes into it (else metadata would invalidate build).
   const sourceInputs = [
@@ -61,13 +124,6 @@ export function runtimeTargets(lang: string, runtimeJson: unknown): Record<strin
     '!{projectRoot}/manifest.json',
     '!{projectRoot}/**/*.wasm',
     '!{projectRoot}/target/**',
-  ];
-  // The build stage depends on its own slice of the pipeline only, so that work on the later
-  // stages (optimize, verify, release...) does not invalidate the expensive compile.
-  const buildPipeline = [
-    '{workspaceRoot}/tools/pipeline/src/{cli,errors,paths}.ts',
-    '{workspaceRoot}/tools/pipeline/src/{compile,docker,runtime}/**/*.ts',
-    '!{workspaceRoot}/tools/pipeline/src/**/*.test.ts',
   ];
   const targets: Record<string, TargetConfiguration> = {};
   for (const stage of ['build', 'optimize', 'verify', 'metadata'] as const) {
@@ -85,7 +141,12 @@ export function runtimeTargets(lang: string, runtimeJson: unknown): Record<strin
         ...sourceInputs,
         ...builderDockerfiles(runtimeJson),
         '{workspaceRoot}/runtimes/runtime.schema.json',
-        ...(stage === 'build' ? buildPipeline : ['pipeline']),
+        // Each stage depends on the pipeline code it runs only, so that work on the later stages
+        // (optimize, verify, release...) or on tests does not invalidate the expensive compile.
+        ...stageSources[stage],
+        ...(stage === 'build'
+          ? []
+          : ['{workspaceRoot}/runtimes/conformance.json', '{workspaceRoot}/manifest.schema.json']),
         { env: 'SOURCE_DATE_EPOCH' },
         { env: 'WASMHUB_OPTIMIZER' },
       ],
@@ -124,8 +185,9 @@ function readJson(file: string): unknown {
 
 export const createNodesV2: CreateNodesV2 = [
   '{runtimes/*/runtime.json,tools/pipeline/package.json}',
-  async (files, _options, context: CreateNodesContextV2) =>
-    files.map((file) => {
+  async (files, _options, context: CreateNodesContextV2) => {
+    const stageSources = stageSourceInputs(context.workspaceRoot);
+    return files.map((file) => {
       const root = dirname(file);
       if (file === 'tools/pipeline/package.json') {
         return [file, { projects: { [root]: { root, targets: { release: releaseTarget() } } } }];
@@ -141,10 +203,13 @@ export const createNodesV2: CreateNodesV2 = [
               root,
               projectType: 'application' as const,
               tags: [RUNTIME_TAG, `lang:${lang}`],
-              targets: runtimeTargets(lang, runtimeJson),
+              targets: runtimeTargets(lang, runtimeJson, stageSources),
+              // The stages run the pipeline's code: a change there is a change to every runtime.
+              implicitDependencies: [PIPELINE_PROJECT],
             },
           },
         },
       ];
-    }),
+    });
+  },
 ];

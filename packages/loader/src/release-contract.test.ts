@@ -1,10 +1,10 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runRelease } from '../../../tools/pipeline/src/release/release.ts';
 // The producer side: the real release stage of tools/pipeline stages a local release folder from a fixture
 // workspace. This test is the contract between the two halves: what the release writes, the loader reads.
-import { createFixtureWorkspace } from '../../../tools/pipeline/src/release/fixture-workspace.ts';
-import { runRelease } from '../../../tools/pipeline/src/release/release.ts';
+import { createFixtureWorkspace } from '../../../tools/pipeline/src/testing/fixture-workspace.ts';
 import { RuntimeLoader } from './loader.ts';
 import { sha256 } from './testing/fixture.ts';
 import { startServer } from './testing/server.ts';

@@ -3,18 +3,7 @@
 // Each stage lives in its own folder and exports `run(argv)` from `<stage>/command.ts`;
 // this file only dispatches and owns the single top-level catch.
 import { formatError } from './errors.ts';
-
-const stages = ['build', 'optimize', 'verify', 'metadata', 'release', 'npm'] as const;
-type Stage = (typeof stages)[number];
-// The build stage lives in compile/: a folder named build/ reads as build output to tools and people.
-const stageFolders: Record<Stage, string> = {
-  build: 'compile',
-  optimize: 'optimize',
-  verify: 'verify',
-  metadata: 'metadata',
-  release: 'release',
-  npm: 'release/npm',
-};
+import { type Stage, stageFolders, stages } from './stages.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [stage, ...rest] = argv;

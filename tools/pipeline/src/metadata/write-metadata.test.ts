@@ -15,7 +15,7 @@ import {
   verifyRecordPath,
 } from '../paths.ts';
 import type { RuntimeConfig } from '../runtime/config.ts';
-import { helloSuite, makeWasiModule } from '../verify/test-modules.ts';
+import { helloSuite, makeWasiModule } from '../testing/test-modules.ts';
 import { verifyVersion } from '../verify/verify-stage.ts';
 import { writeMetadata } from './write-metadata.ts';
 

@@ -2,8 +2,8 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../kit/digest.ts';
 import { assertGlobalManifest, assertLanguageManifest } from '../manifest/validate.ts';
+import { tinyWasm } from '../testing/fixture-workspace.ts';
 import { assembleRelease, type ReleaseInput } from './assemble.ts';
-import { tinyWasm } from './fixture-workspace.ts';
 
 const STDLIB = Buffer.from('stored zip of .pyc files '.repeat(400));
 

@@ -2,8 +2,8 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../kit/digest.ts';
 import { assertGlobalManifest, assertLanguageManifest } from '../manifest/validate.ts';
+import { tinyWasm } from '../testing/fixture-workspace.ts';
 import { assembleRelease, compareVersions, type ReleaseInput } from './assemble.ts';
-import { tinyWasm } from './fixture-workspace.ts';
 
 function input(): ReleaseInput {
   const go = tinyWasm('go-1.24', 4000);

@@ -2,8 +2,8 @@ import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PipelineError } from '../errors.ts';
 import { type FakeGitHub, startFakeGitHub } from '../testing/fake-github/server.ts';
-import { createFixtureWorkspace } from './fixture-workspace.ts';
-import { expectCompleteRelease, releaseTo, uploadCounts, uploadedBytes } from './github-harness.ts';
+import { createFixtureWorkspace } from '../testing/fixture-workspace.ts';
+import { expectCompleteRelease, releaseTo, uploadCounts, uploadedBytes } from '../testing/github-harness.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PipelineError } from '../errors.ts';
 import { assertGlobalManifest } from '../manifest/validate.ts';
-import { createFixtureWorkspace } from './fixture-workspace.ts';
+import { createFixtureWorkspace } from '../testing/fixture-workspace.ts';
 import { runRelease } from './release.ts';
 
 const execFileAsync = promisify(execFile);

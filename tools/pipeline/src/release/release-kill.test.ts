@@ -6,8 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { startFakeGitHub } from '../testing/fake-github/server.ts';
-import { createFixtureWorkspace } from './fixture-workspace.ts';
-import { expectCompleteRelease, githubEnv, uploadCounts } from './github-harness.ts';
+import { createFixtureWorkspace } from '../testing/fixture-workspace.ts';
+import { expectCompleteRelease, githubEnv, uploadCounts } from '../testing/github-harness.ts';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli.ts');
 const tsxLoader = import.meta.resolve('tsx');

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelineFailure } from '../testing/pipeline-failure.ts';
+import { helloSuite, makeWasiModule } from '../testing/test-modules.ts';
 import { runWasi } from './run-wasi.ts';
-import { helloSuite, makeWasiModule } from './test-modules.ts';
 import { verifyModule } from './verify-module.ts';
 import { verifyVersion } from './verify-stage.ts';
 

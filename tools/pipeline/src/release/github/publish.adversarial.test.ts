@@ -5,8 +5,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PipelineError } from '../../errors.ts';
 import { type FakeGitHub, startFakeGitHub } from '../../testing/fake-github/server.ts';
-import { createFixtureWorkspace } from '../fixture-workspace.ts';
-import { expectCompleteRelease, releaseTo } from '../github-harness.ts';
+import { createFixtureWorkspace } from '../../testing/fixture-workspace.ts';
+import { expectCompleteRelease, releaseTo } from '../../testing/github-harness.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineError } from '../../errors.ts';
 import { workspaceRoot } from '../../paths.ts';
-import { createFixtureWorkspace } from '../fixture-workspace.ts';
+import { createFixtureWorkspace } from '../../testing/fixture-workspace.ts';
 import { runRelease } from '../release.ts';
 import { createNpmClient } from './npm-client.ts';
 import { runNpmRelease } from './npm-release.ts';

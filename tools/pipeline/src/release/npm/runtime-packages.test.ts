@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PipelineError } from '../../errors.ts';
-import { createFixtureWorkspace } from '../fixture-workspace.ts';
+import { createFixtureWorkspace } from '../../testing/fixture-workspace.ts';
 import { runRelease } from '../release.ts';
 import { runtimePackages } from './runtime-packages.ts';
 

@@ -2,10 +2,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FakeGitHub } from '../testing/fake-github/server.ts';
-import type { GitHubEvent } from './github/client.ts';
-import type { PublishEvent } from './github/events.ts';
-import { type ReleaseResult, runRelease } from './release.ts';
+import type { GitHubEvent } from '../release/github/client.ts';
+import type { PublishEvent } from '../release/github/events.ts';
+import { type ReleaseResult, runRelease } from '../release/release.ts';
+import type { FakeGitHub } from './fake-github/server.ts';
 
 export interface RunOutcome {
   result?: ReleaseResult;

@@ -2,7 +2,7 @@
 // one-case conformance suite for them. The unit tests run them through the real host (runWasiMany
 // via runConformance), beside the real modules from the build stage in the docker tests.
 import binaryen from 'binaryen';
-import type { ConformanceSuite } from './conformance.ts';
+import type { ConformanceSuite } from '../verify/conformance.ts';
 
 const escapeWat = (text: string): string =>
   Array.from(new TextEncoder().encode(text), (b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
