@@ -4,6 +4,11 @@
 // CLI (dist/cli.js). In a checkout of the repository it runs dist/ when that build is newer than every
 // source file, else the source itself through tsx (a dev dependency of the repository): never a stale build.
 import { readdirSync, statSync } from 'node:fs';
+import module from 'node:module';
+
+// Node >= 22.1 keeps V8's compiled code of the CLI's modules in a disk cache (under the temp folder; Node's
+// NODE_DISABLE_COMPILE_CACHE turns it off), so later starts skip compiling them. Node 20 has no such cache.
+module.enableCompileCache?.();
 
 const dist = new URL('../dist/cli.js', import.meta.url);
 const src = new URL('../src/', import.meta.url);
