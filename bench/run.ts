@@ -2,7 +2,7 @@
 // prints one table of ratios measured side by side in this run. Progress goes to stderr; the table to
 // stdout; everything measured to build/bench/results.json.
 // Env: BENCH_RUNS (default 5), BENCH_COLD_RUNS (default 5), BENCH_LANG/BENCH_VER (go/1.24: items 1 and 2),
-// BENCH_ONLY (comma list of: release,loader,browser,optimize,build,cached,interpreters) to run a subset, BENCH_OPT=largest
+// BENCH_ONLY (comma list of: release,loader,browser,optimize,build,cached,interpreters,python) to run a subset, BENCH_OPT=largest
 // (item 3 on the largest module instead of the smallest).
 import { existsSync } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
@@ -24,6 +24,7 @@ import {
 } from './lib/workspace.ts';
 import { benchLoader, type LoaderResult } from './loader.ts';
 import { benchOptimize, type OptimizeResult } from './optimize.ts';
+import { benchPython, type PythonBenchResult } from './python.ts';
 import { benchRelease, type ReleaseBenchResult, stageLocalRelease } from './release.ts';
 import { collectSizes } from './sizes.ts';
 import { kb, pct, type Row, ratioRow, renderPlain, renderTable } from './table.ts';
@@ -47,7 +48,7 @@ const runs = int('BENCH_RUNS', 5, 1);
 const coldRuns = int('BENCH_COLD_RUNS', 5, 1);
 const lang = process.env.BENCH_LANG ?? 'go';
 const ver = process.env.BENCH_VER ?? '1.24';
-const parts = ['release', 'loader', 'browser', 'optimize', 'build', 'cached', 'interpreters'];
+const parts = ['release', 'loader', 'browser', 'optimize', 'build', 'cached', 'interpreters', 'python'];
 const only = new Set((process.env.BENCH_ONLY ?? parts.join(',')).split(',').map((s) => s.trim()));
 for (const part of only)
   if (!parts.includes(part))
@@ -96,6 +97,7 @@ const results: {
   build?: BuildOverheadResult;
   cached?: CachedRebuildResult;
   interpreters?: InterpreterResult[];
+  python?: PythonBenchResult;
 } = {};
 
 await createReleaseWorkspace(repoRoot, versions);
@@ -123,6 +125,7 @@ if (only.has('optimize')) {
 }
 if (only.has('build')) results.build = await benchBuildOverhead({ lang, ver, runs, log });
 if (only.has('interpreters')) results.interpreters = await benchInterpreters({ versions, runs, log });
+if (only.has('python')) results.python = await benchPython({ versions, releaseDir: staged, runs, log });
 if (only.has('cached')) results.cached = await benchCachedRebuild({ lang, ver, runs, coldRuns, log });
 
 // ---- the table ----
@@ -313,21 +316,65 @@ if (results.interpreters?.length)
   notes.push(
     `8: whole runs: a node process (start ${fmtMs(results.loader?.cold.nodeStart.median ?? Number.NaN)} when item 4 ran) compiling and running the optimized module vs the native binary timed inside one container of the native-interpreters image; scripts in bench/scripts/.`,
   );
+const py = results.python;
+if (py) {
+  const startup = ratio(py.startup.wasm, py.startup.native);
+  rows.push({
+    id: '10a',
+    what: `startup: ${py.runtime} -c pass under node:wasi (module already compiled) vs native ${py.native} -c pass (a process)`,
+    measured: fmtSample(py.startup.wasm),
+    baseline: fmtSample(py.startup.native),
+    figure: startup.median.toFixed(3),
+    spread: `${startup.min.toFixed(2)}–${startup.max.toFixed(2)}`,
+    goal: 'report',
+    met: undefined,
+  });
+  rows.push(
+    ratioRow(
+      '10b',
+      `CPU-bound: ${py.runtime} bench/scripts/cpu.py under node:wasi (module already compiled) vs native ${py.native}`,
+      py.cpu.wasm,
+      py.cpu.native,
+      ratio(py.cpu.wasm, py.cpu.native),
+      2.5,
+    ),
+  );
+  notes.push(
+    `10: both in one container of the wasi-python builder image (${py.node}, ${py.nativeVersion}); wasm = a fresh WASI instance of the compiled module per run (instantiate + _start, stdlib from ${py.stdlib.file} preopened at /usr/local/lib), native = a whole process per run (spawnSync); cpu.py printed ${py.cpu.output} on both.`,
+  );
+}
 const nativeSize = new Map(
   (results.interpreters ?? []).map((it) => [it.runtime, `${kb(it.nativeBytes)} (${it.native})`]),
 );
 const sizeTable = renderPlain(
   ['runtime', 'raw', 'wasm-opt', 'gzip -9', 'brotli q11', 'opt/raw', 'br/raw', 'native Debian binary'],
-  sizes.map((s) => [
-    s.runtime,
-    kb(s.raw),
-    kb(s.opt),
-    kb(s.gzip),
-    kb(s.brotli),
-    pct(s.opt, s.raw),
-    pct(s.brotli, s.raw),
-    nativeSize.get(s.runtime) ?? '-',
-  ]),
+  sizes
+    .map((s) => [
+      s.runtime,
+      kb(s.raw),
+      kb(s.opt),
+      kb(s.gzip),
+      kb(s.brotli),
+      pct(s.opt, s.raw),
+      pct(s.brotli, s.raw),
+      nativeSize.get(s.runtime) ?? '-',
+    ])
+    .concat(
+      py
+        ? [
+            [
+              `${py.runtime} ${py.stdlib.file}`,
+              kb(py.stdlib.zip),
+              '-',
+              kb(py.stdlib.gzip),
+              kb(py.stdlib.brotli),
+              '-',
+              pct(py.stdlib.brotli, py.stdlib.zip),
+              '-',
+            ],
+          ]
+        : [],
+    ),
 );
 const elapsed = performance.now() - started;
 const out = [
