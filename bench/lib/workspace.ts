@@ -8,11 +8,11 @@
 //    there too, so a concurrent `npm run build -w @wasmhub/loader` in the checkout cannot interfere;
 //  - build/bench/release-ws: a release workspace (package.json, runtimes/<lang>/{runtime,manifest}.json,
 //    build/<lang>/opt/*.wasm) taken from the checkout's outputs, where the release stage writes.
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { appendFile, copyFile, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execaSync } from 'execa';
 import { readJson } from '../../tools/pipeline/src/kit/files.ts';
 import { runProc } from './proc.ts';
 
@@ -28,9 +28,8 @@ const isOutput = (path: string): boolean => /^runtimes\/[^/]+\/manifest\.json$/.
 /** Copies the checkout's current sources into ws (changed files only matter: Nx hashes contents). */
 export async function syncWorkspace(log: (line: string) => void): Promise<void> {
   await mkdir(wsRoot, { recursive: true });
-  const listed = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: repoRoot })
-    .toString()
-    .split('\0')
+  const listed = execaSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: repoRoot })
+    .stdout.split('\0')
     .filter((p) => p && !isOutput(p) && existsSync(join(repoRoot, p)));
   for (const path of listed) {
     const from = join(repoRoot, path);
@@ -43,7 +42,7 @@ export async function syncWorkspace(log: (line: string) => void): Promise<void> 
   // Files deleted or moved in the checkout go from the copy too (it tracks exactly what was synced).
   if (existsSync(join(wsRoot, '.git'))) {
     const wanted = new Set(listed);
-    const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: wsRoot }).toString().split('\0').filter(Boolean);
+    const tracked = execaSync('git', ['ls-files', '-z'], { cwd: wsRoot }).stdout.split('\0').filter(Boolean);
     for (const path of tracked) if (!wanted.has(path) && !isOutput(path)) await rm(join(wsRoot, path), { force: true });
   }
   if (!existsSync(join(wsRoot, 'node_modules')))
@@ -51,7 +50,7 @@ export async function syncWorkspace(log: (line: string) => void): Promise<void> 
   // Nx's local cache only hits inside a git repository, and the metadata stage dates a release by the
   // last commit touching runtimes/<lang>: the copy is committed (in its own repository) after each sync.
   const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=wasmhub-bench', '-c', 'user.email=bench@localhost', ...args], {
+    execaSync('git', ['-c', 'user.name=wasmhub-bench', '-c', 'user.email=bench@localhost', ...args], {
       cwd: wsRoot,
     });
   if (!existsSync(join(wsRoot, '.git'))) {
@@ -59,7 +58,7 @@ export async function syncWorkspace(log: (line: string) => void): Promise<void> 
     await appendFile(join(wsRoot, '.git', 'info', 'exclude'), 'node_modules\n/runtimes/*/manifest.json\n');
   }
   git('add', '-A');
-  if (git('status', '--porcelain').toString().trim() !== '')
+  if (git('status', '--porcelain').stdout.trim() !== '')
     git('commit', '-q', '-m', 'bench: sync sources from the checkout');
   log(`[bench] workspace ${wsRoot}: ${listed.length} source files in sync with ${repoRoot}`);
 }
