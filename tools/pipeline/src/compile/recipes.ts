@@ -47,6 +47,47 @@ export interface RecipeInput {
   sourceDateEpoch: string;
 }
 
+/**
+ * The kinds compiled by one script from the runtime's own sources: the script, its environment, and the
+ * toolchain's version as it prints it.
+ */
+const COMPILED_KINDS: Record<
+  Exclude<RuntimeKind, 'c-debian-source'>,
+  { script: string; env: (input: RecipeInput) => Record<string, string>; toolchain: RegExp }
+> = {
+  go: {
+    script: GO_SCRIPT,
+    env: () => ({
+      GOOS: 'wasip1',
+      GOARCH: 'wasm',
+      CGO_ENABLED: '0',
+      GOFLAGS: '-trimpath -buildvcs=false -mod=readonly',
+      GOCACHE: '/tmp/go-cache',
+      GOPATH: '/tmp/go',
+      GOMODCACHE: '/tmp/go/pkg/mod',
+      GOTOOLCHAIN: 'local',
+      GOPROXY: 'off',
+      GOTELEMETRY: 'off',
+      GOENV: 'off',
+    }),
+    toolchain: /\bgo\d+\.\d+(?:\.\d+)?(?:[a-z]+\d*)?\b/,
+  },
+  rust: {
+    script: RUST_SCRIPT,
+    env: (input) => ({
+      CARGO_HOME: '/tmp/cargo-home',
+      CARGO_TARGET_DIR: '/tmp/target',
+      CARGO_INCREMENTAL: '0',
+      CARGO_NET_OFFLINE: 'true',
+      CARGO_TERM_COLOR: 'never',
+      CARGO_PROFILE_RELEASE_CODEGEN_UNITS: '1',
+      CARGO_TARGET_WASM32_WASIP1_LINKER: 'wasm-ld',
+      RUSTFLAGS: `--remap-path-prefix=${SOURCE_MOUNT}=/wasmhub/${input.language} --remap-path-prefix=/tmp/cargo-home=/cargo`,
+    }),
+    toolchain: /rustc \d+\.\d+\.\d+(?:-[a-z0-9.]+)?/,
+  },
+};
+
 export function recipeFor(input: RecipeInput): Recipe {
   const common = {
     WASMHUB_TOOLCHAIN: input.version.toolchain,
@@ -68,39 +109,10 @@ export function recipeFor(input: RecipeInput): Recipe {
       failures: SOURCE_FAILURES,
     };
   }
-  if (input.kind === 'go') {
-    return {
-      cmd: ['sh', '-c', GO_SCRIPT],
-      env: {
-        ...common,
-        GOOS: 'wasip1',
-        GOARCH: 'wasm',
-        CGO_ENABLED: '0',
-        GOFLAGS: '-trimpath -buildvcs=false -mod=readonly',
-        GOCACHE: '/tmp/go-cache',
-        GOPATH: '/tmp/go',
-        GOMODCACHE: '/tmp/go/pkg/mod',
-        GOTOOLCHAIN: 'local',
-        GOPROXY: 'off',
-        GOTELEMETRY: 'off',
-        GOENV: 'off',
-      },
-      parseToolchain: (output) => /\bgo\d+\.\d+(?:\.\d+)?(?:[a-z]+\d*)?\b/.exec(output)?.[0] ?? output.trim(),
-    };
-  }
+  const kind = COMPILED_KINDS[input.kind];
   return {
-    cmd: ['sh', '-c', RUST_SCRIPT],
-    env: {
-      ...common,
-      CARGO_HOME: '/tmp/cargo-home',
-      CARGO_TARGET_DIR: '/tmp/target',
-      CARGO_INCREMENTAL: '0',
-      CARGO_NET_OFFLINE: 'true',
-      CARGO_TERM_COLOR: 'never',
-      CARGO_PROFILE_RELEASE_CODEGEN_UNITS: '1',
-      CARGO_TARGET_WASM32_WASIP1_LINKER: 'wasm-ld',
-      RUSTFLAGS: `--remap-path-prefix=${SOURCE_MOUNT}=/wasmhub/${input.language} --remap-path-prefix=/tmp/cargo-home=/cargo`,
-    },
-    parseToolchain: (output) => /rustc \d+\.\d+\.\d+(?:-[a-z0-9.]+)?/.exec(output)?.[0] ?? output.trim(),
+    cmd: ['sh', '-c', kind.script],
+    env: { ...common, ...kind.env(input) },
+    parseToolchain: (output) => kind.toolchain.exec(output)?.[0] ?? output.trim(),
   };
 }
