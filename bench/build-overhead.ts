@@ -1,8 +1,9 @@
 // 1. Build overhead: `nx run go:build --ver=<v> --skip-nx-cache` (builder image present) against the bare
 // `docker run <same image> go build ...` with the recipe's exact flags, environment, user and mounts.
 // Break-down without extra compiles: Nx's fixed cost is the same `nx run` answered from its cache
-// (graph, hashing, restore), and `node --import tsx -e 0` is the start of the process Nx spawns for
-// the stage (tools/nx-plugin/index.ts: `node --import tsx tools/pipeline/src/cli.ts <stage> <lang>`).
+// (graph, hashing, restore), and `node tools/pipeline/dist/cli.js build --help` (a one-line usage error after
+// loading the build stage's modules, dockerode excepted) is the start of the
+// process Nx spawns for the stage (tools/nx-plugin/index.ts: `node tools/pipeline/dist/cli.js <stage> <lang>`).
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { recipeFor } from '../tools/pipeline/src/compile/recipes.ts';
@@ -21,7 +22,7 @@ export interface BuildOverheadResult {
   nx: Sample;
   bare: Sample;
   nxCacheHit: Sample;
-  tsxStart: Sample;
+  cliStart: Sample;
 }
 
 export async function benchBuildOverhead(opts: {
@@ -95,9 +96,12 @@ export async function benchBuildOverhead(opts: {
     [
       { name: 'nxCacheHit', run: async () => void (await nx(['run', `${lang}:build`, `--ver=${ver}`])) },
       {
-        name: 'tsx',
+        name: 'cli',
         run: async () =>
-          void (await runProc(process.execPath, ['--import', 'tsx', '-e', '0'], { cwd: wsRoot, env: nxEnv })),
+          void (await runProc(process.execPath, ['tools/pipeline/dist/cli.js', 'build', '--help'], {
+            cwd: wsRoot,
+            env: nxEnv,
+          }).catch(() => undefined)),
       },
     ],
     { runs: opts.runs, warmup: 1, log: opts.log, label: 'build' },
@@ -109,6 +113,6 @@ export async function benchBuildOverhead(opts: {
     nx: samples.nx as Sample,
     bare: samples.bare as Sample,
     nxCacheHit: fixed.nxCacheHit as Sample,
-    tsxStart: fixed.tsx as Sample,
+    cliStart: fixed.cli as Sample,
   };
 }

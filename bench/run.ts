@@ -144,7 +144,7 @@ if (b) {
     ),
   );
   notes.push(
-    `1: nx run - bare docker run = ${fmtMs(b.nx.median - b.bare.median)}, of which Nx's fixed cost (the same nx run answered from cache) ${fmtMs(b.nxCacheHit.median)} and the start of 'node --import tsx' that Nx spawns ${fmtMs(b.tsxStart.median)}; the rest (${fmtMs(b.nx.median - b.bare.median - b.nxCacheHit.median - b.tsxStart.median)}) is the pipeline's own work + noise.`,
+    `1: nx run - bare docker run = ${fmtMs(b.nx.median - b.bare.median)}, of which Nx's fixed cost (the same nx run answered from cache) ${fmtMs(b.nxCacheHit.median)} and the start of the compiled pipeline CLI (node tools/pipeline/dist/cli.js) that Nx spawns ${fmtMs(b.cliStart.median)}; the rest (${fmtMs(b.nx.median - b.bare.median - b.nxCacheHit.median - b.cliStart.median)}) is the pipeline's own work + noise.`,
   );
 }
 const c = results.cached;

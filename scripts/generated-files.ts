@@ -12,6 +12,11 @@ import {
   manifestValidatorPath,
 } from '../packages/contract/scripts/manifest-validator-source.ts';
 import { compiledPluginPath, compilePlugin } from '../tools/nx-plugin/compiled.ts';
+import {
+  conformanceValidator,
+  generateSchemaValidator,
+  runtimeValidator,
+} from '../tools/pipeline/scripts/schema-validators-source.ts';
 
 export interface GeneratedFile {
   path: string;
@@ -24,5 +29,10 @@ export const generatedFiles: readonly GeneratedFile[] = [
   { path: manifestTypesPath, source: 'manifest.schema.json', generate: () => generateManifestTypes() },
   { path: manifestValidatorPath, source: 'manifest.schema.json', generate: () => generateManifestValidator() },
   { path: namePatternsPath, source: 'manifest.schema.json', generate: () => generateNamePatterns() },
+  ...[runtimeValidator, conformanceValidator].map((validator) => ({
+    path: validator.path,
+    source: validator.source,
+    generate: () => generateSchemaValidator(validator),
+  })),
   { path: compiledPluginPath, source: 'tools/nx-plugin/index.ts', generate: () => compilePlugin() },
 ];

@@ -53,12 +53,13 @@ describe('nx plugin', () => {
     const targets = project?.targets ?? {};
     expect(Object.keys(targets)).toEqual(['build', 'optimize', 'verify', 'metadata']);
     expect(targets.build?.options).toMatchObject({
-      command: 'node --import tsx tools/pipeline/src/cli.ts build go',
+      command: 'node tools/pipeline/dist/cli.js build go',
       forwardAllArgs: true,
     });
-    expect(targets.build?.dependsOn).toBeUndefined();
-    expect(targets.optimize?.dependsOn).toEqual([{ target: 'build', params: 'forward' }]);
-    expect(targets.metadata?.dependsOn).toEqual([{ target: 'verify', params: 'forward' }]);
+    const compiled = { projects: ['@wasmhub/pipeline'], target: 'build' };
+    expect(targets.build?.dependsOn).toEqual([compiled]);
+    expect(targets.optimize?.dependsOn).toEqual([compiled, { target: 'build', params: 'forward' }]);
+    expect(targets.metadata?.dependsOn).toEqual([compiled, { target: 'verify', params: 'forward' }]);
     expect(targets.build?.inputs).toEqual(
       expect.arrayContaining([
         '{projectRoot}/**/*',
@@ -88,7 +89,10 @@ describe('nx plugin', () => {
     const project = (await nodesFor('tools/pipeline/package.json'))['tools/pipeline'];
     expect(project?.targets?.release).toMatchObject({
       cache: false,
-      dependsOn: [{ projects: ['tag:runtime'], target: 'metadata' }],
+      dependsOn: [
+        { projects: ['@wasmhub/pipeline'], target: 'build' },
+        { projects: ['tag:runtime'], target: 'metadata' },
+      ],
     });
   });
 
@@ -162,6 +166,7 @@ describe('nx plugin', () => {
     const releases = Object.keys(deps).filter((id) => id.endsWith(':release'));
     expect(releases).toEqual(['@wasmhub/pipeline:release']);
     expect(deps['@wasmhub/pipeline:release']).toEqual(expect.arrayContaining(['go:metadata', 'rust:metadata']));
-    expect(deps['go:build']).toEqual([]);
+    expect(deps['go:build']).toEqual(['@wasmhub/pipeline:build']);
+    expect(deps['@wasmhub/pipeline:build']).toEqual(['@wasmhub/contract:build']);
   });
 });

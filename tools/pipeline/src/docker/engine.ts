@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { PipelineError } from '../errors.ts';
 
 export interface ConnectDockerOptions {
@@ -19,9 +19,12 @@ export async function connectDocker(options: ConnectDockerOptions = {}): Promise
   const timeoutMs = options.pingTimeoutMs ?? DEFAULT_PING_TIMEOUT_MS;
   const dockerHost = process.env.DOCKER_HOST;
 
+  // Loaded here, not at the top: dockerode (with ssh2 and its crypto) is most of a stage's module loading,
+  // and only the stages that reach the engine pay for it.
+  const { default: DockerClient } = await import('dockerode');
   let docker: Docker;
   try {
-    docker = new Docker();
+    docker = new DockerClient();
   } catch (cause) {
     throw new PipelineError(
       'ERR_DOCKER_UNAVAILABLE',

@@ -1,11 +1,11 @@
 // runtimes/<lang>/runtime.json: load, validate against runtimes/runtime.schema.json, normalize once.
 import { readdir, readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
 import { PipelineError } from '../errors.ts';
 import { readJson } from '../kit/files.ts';
-import { runtimeConfigPath, runtimeSchemaPath, runtimesDir, workspaceRoot } from '../paths.ts';
+import { runtimeConfigPath, runtimesDir, workspaceRoot } from '../paths.ts';
+import validateRuntimeJson from './runtime-validator.generated.ts';
 
 export type WasmOptLevel = '-O0' | '-O1' | '-O2' | '-O3' | '-O4' | '-Os' | '-Oz';
 export type RuntimeKind = 'go' | 'rust' | 'c-debian-source';
@@ -123,16 +123,14 @@ export function formatSchemaErrors(errors: ErrorObject[]): string[] {
   });
 }
 
-/** Builds a validator for the runtime.json schema. */
-export async function compileRuntimeSchema(schemaFile = runtimeSchemaPath()) {
-  const schema = await readJson<object>(schemaFile);
-  const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: false });
-  // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
-  const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-    addFormatsModule) as unknown as (a: Ajv2020) => void;
-  addFormats(ajv);
-  return ajv.compile<RawConfig>(schema);
-}
+type RuntimeCheck = ((data: unknown) => data is RawConfig) & { errors?: ErrorObject[] | null };
+
+/**
+ * The runtime.json check: ajv's standalone code for runtimes/runtime.schema.json
+ * (./runtime-validator.generated.ts, from tools/pipeline/scripts/schema-validators-source.ts; a test fails
+ * when it drifts from the schema), so no stage loads ajv's compiler.
+ */
+const validateRuntimeConfig = validateRuntimeJson as unknown as RuntimeCheck;
 
 /**
  * Validates parsed JSON as a runtime config. `file` names the input in errors, e.g.
@@ -141,11 +139,10 @@ export async function compileRuntimeSchema(schemaFile = runtimeSchemaPath()) {
 export async function parseRuntimeConfig(
   data: unknown,
   file: string,
-  options: { lang?: string; schemaFile?: string } = {},
+  options: { lang?: string } = {},
 ): Promise<RuntimeConfig> {
-  const validate = await compileRuntimeSchema(options.schemaFile);
-  if (!validate(data)) {
-    const lines = formatSchemaErrors(validate.errors ?? []);
+  if (!validateRuntimeConfig(data)) {
+    const lines = formatSchemaErrors(validateRuntimeConfig.errors ?? []);
     throw new PipelineError('ERR_RUNTIME_CONFIG', `${file}: ${lines.join('; ')}`, {
       context: { file, errors: lines },
     });
@@ -243,7 +240,7 @@ export async function loadRuntimeConfig(lang: string, root = workspaceRoot): Pro
     hint: `is "${lang}" a runtime under runtimes/?`,
     code: 'ERR_RUNTIME_CONFIG',
   });
-  return parseRuntimeConfig(data, shown, { lang, schemaFile: runtimeSchemaPath(root) });
+  return parseRuntimeConfig(data, shown, { lang });
 }
 
 /** Languages that have a runtimes/<lang>/runtime.json, sorted. */

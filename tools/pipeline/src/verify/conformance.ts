@@ -6,11 +6,11 @@
 import { access, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
 import { PipelineError } from '../errors.ts';
-import { conformancePath, runtimeDir, runtimesDir } from '../paths.ts';
+import { conformancePath, runtimeDir } from '../paths.ts';
 import { compareLabels } from '../runtime/config.ts';
+import validateConformanceJson from './conformance-validator.generated.ts';
 import { runWasiMany, type WasiOutcome } from './run-wasi.ts';
 
 /** UTF-8 text, or `repeat` repeated `count` times. */
@@ -99,17 +99,13 @@ export interface RunConformanceOptions {
   preopens?: Record<string, string>;
 }
 
-const schemaPath = (): string => join(runtimesDir(), 'conformance.schema.json');
-
 type AjvValidate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
-async function compileSchema(): Promise<AjvValidate> {
-  const schema = JSON.parse(await readFile(schemaPath(), 'utf8')) as object;
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-  addFormats(ajv);
-  return ajv.compile(schema) as AjvValidate;
-}
+/**
+ * ajv's standalone code for runtimes/conformance.schema.json (./conformance-validator.generated.ts, from
+ * tools/pipeline/scripts/schema-validators-source.ts; a test fails when it drifts from the schema).
+ */
+const validateConformance = validateConformanceJson as unknown as AjvValidate;
 
 function fail(file: string, message: string, context: Record<string, unknown> = {}): never {
   throw new PipelineError('ERR_CONFORMANCE', `${file}: ${message}`, { context: { file, ...context } });
@@ -126,9 +122,8 @@ export async function loadConformance(file: string = conformancePath()): Promise
       context: { file },
     });
   }
-  const validate = await compileSchema();
-  if (!validate(doc)) {
-    const errors = validate.errors ?? [];
+  if (!validateConformance(doc)) {
+    const errors = validateConformance.errors ?? [];
     // With oneOf, the most specific error is usually the deepest one.
     const first = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
     fail(file, `invalid at ${first?.instancePath || '/'}: ${first?.message ?? 'does not match the schema'}`, {
