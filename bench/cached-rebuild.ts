@@ -39,7 +39,7 @@ export async function benchCachedRebuild(opts: {
     join(wsRoot, 'build', lang, `${lang}-${ver}.verify.json`),
     join(wsRoot, 'build', lang, 'opt', `${lang}-${ver}.wasm`),
     join(wsRoot, 'build', lang, 'opt', `${lang}-${ver}.verify.json`),
-    join(wsRoot, 'runtimes', lang, 'manifest.json'),
+    join(wsRoot, 'build', lang, `${lang}-${ver}.metadata.json`),
   ];
   const cacheDir = (i: number) => join(benchDir, `nx-cache-cold-${i}`);
   const coldRuns: number[] = [];

@@ -6,14 +6,16 @@
 //    git repository, Nx cache and build/ outputs (node_modules is a symlink to the real one), for what
 //    deletes or rewrites outputs: item 1's uncached builds and item 2's cold runs; the loader is built
 //    there too, so a concurrent `npm run build -w @wasmhub/loader` in the checkout cannot interfere;
-//  - build/bench/release-ws: a release workspace (package.json, runtimes/<lang>/{runtime,manifest}.json,
-//    build/<lang>/opt/*.wasm) taken from the checkout's outputs, where the release stage writes.
+//  - build/bench/release-ws: a release workspace (package.json, runtimes/runtime.schema.json,
+//    runtimes/<lang>/runtime.json, build/<lang>/opt/*.wasm and build/<lang>/*.metadata.json) taken from the
+//    checkout's outputs, where the release stage writes.
 import { existsSync } from 'node:fs';
 import { appendFile, copyFile, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execaSync } from 'execa';
 import { readJson } from '../../tools/pipeline/src/kit/files.ts';
+import { metadataRecordPath, runtimeConfigPath, runtimeSchemaPath } from '../../tools/pipeline/src/paths.ts';
 import { runProc } from './proc.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -22,8 +24,8 @@ export const wsRoot = join(benchDir, 'ws');
 export const releaseRoot = join(benchDir, 'release-ws');
 export const nxBin = join(repoRoot, 'node_modules', '.bin', 'nx');
 
-/** Pipeline outputs that live beside the sources; never copied from the checkout. */
-const isOutput = (path: string): boolean => /^runtimes\/[^/]+\/manifest\.json$/.test(path) || path.startsWith('bench/');
+/** Never copied from the checkout: the bench's own files (no pipeline stage writes beside the sources). */
+const isOutput = (path: string): boolean => path.startsWith('bench/');
 
 /** Copies the checkout's current sources into ws (changed files only matter: Nx hashes contents). */
 export async function syncWorkspace(log: (line: string) => void): Promise<void> {
@@ -55,7 +57,7 @@ export async function syncWorkspace(log: (line: string) => void): Promise<void> 
     });
   if (!existsSync(join(wsRoot, '.git'))) {
     git('init', '-q');
-    await appendFile(join(wsRoot, '.git', 'info', 'exclude'), 'node_modules\n/runtimes/*/manifest.json\n');
+    await appendFile(join(wsRoot, '.git', 'info', 'exclude'), 'node_modules\n');
   }
   git('add', '-A');
   if (git('status', '--porcelain').stdout.trim() !== '')
@@ -111,19 +113,23 @@ export async function listVersions(root: string): Promise<RuntimeVersionInfo[]> 
   return out;
 }
 
-/** Builds the release workspace from the outputs of `root` (full manifests, optimized modules). */
+/** Builds the release workspace from the outputs of `root` (metadata records, optimized modules). */
 export async function createReleaseWorkspace(root: string, versions: RuntimeVersionInfo[]): Promise<void> {
   await rm(join(releaseRoot, 'runtimes'), { recursive: true, force: true });
   await rm(join(releaseRoot, 'build', 'release'), { recursive: true, force: true, maxRetries: 2 }).catch(() => {});
   await mkdir(releaseRoot, { recursive: true });
   await copyFile(join(root, 'package.json'), join(releaseRoot, 'package.json'));
+  await mkdir(join(releaseRoot, 'runtimes'), { recursive: true });
+  await copyFile(runtimeSchemaPath(root), runtimeSchemaPath(releaseRoot));
   for (const lang of new Set(versions.map((v) => v.lang))) {
     await mkdir(join(releaseRoot, 'runtimes', lang), { recursive: true });
     await mkdir(join(releaseRoot, 'build', lang, 'opt'), { recursive: true });
-    for (const f of ['runtime.json', 'manifest.json'])
-      await copyFile(join(root, 'runtimes', lang, f), join(releaseRoot, 'runtimes', lang, f));
+    await copyFile(runtimeConfigPath(lang, root), runtimeConfigPath(lang, releaseRoot));
   }
-  for (const v of versions) await copyFile(v.opt, join(releaseRoot, 'build', v.lang, 'opt', `${v.lang}-${v.ver}.wasm`));
+  for (const v of versions) {
+    await copyFile(v.opt, join(releaseRoot, 'build', v.lang, 'opt', `${v.lang}-${v.ver}.wasm`));
+    await copyFile(metadataRecordPath(v.lang, v.ver, root), metadataRecordPath(v.lang, v.ver, releaseRoot));
+  }
   await writeFile(join(releaseRoot, 'README.txt'), 'WasmHub bench release workspace (generated, safe to delete)\n');
 }
 

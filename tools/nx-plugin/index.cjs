@@ -34,7 +34,7 @@ function stageOutputs(lang) {
             `{workspaceRoot}/build/${lang}/${lang}-*.verify.json`,
             `{workspaceRoot}/build/${lang}/opt/${lang}-*.verify.json`,
         ],
-        metadata: ['{projectRoot}/manifest.json'],
+        metadata: [`{workspaceRoot}/build/${lang}/${lang}-*.metadata.json`],
     };
 }
 const previous = {
@@ -114,13 +114,8 @@ function stageSourceInputs(workspaceRoot) {
 }
 function runtimeTargets(lang, runtimeJson, stageSources) {
     const outputs = stageOutputs(lang);
-    // The runtime folder minus what the pipeline writes into it (else metadata would invalidate build).
-    const sourceInputs = [
-        '{projectRoot}/**/*',
-        '!{projectRoot}/manifest.json',
-        '!{projectRoot}/**/*.wasm',
-        '!{projectRoot}/target/**',
-    ];
+    // The runtime folder (sources only: no stage writes into it), minus build products of local tools.
+    const sourceInputs = ['{projectRoot}/**/*', '!{projectRoot}/**/*.wasm', '!{projectRoot}/target/**'];
     const targets = {};
     for (const stage of ['build', 'optimize', 'verify', 'metadata']) {
         const before = previous[stage];

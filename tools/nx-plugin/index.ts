@@ -30,7 +30,7 @@ export function stageOutputs(lang: string): Record<Stage, string[]> {
       `{workspaceRoot}/build/${lang}/${lang}-*.verify.json`,
       `{workspaceRoot}/build/${lang}/opt/${lang}-*.verify.json`,
     ],
-    metadata: ['{projectRoot}/manifest.json'],
+    metadata: [`{workspaceRoot}/build/${lang}/${lang}-*.metadata.json`],
   };
 }
 
@@ -123,13 +123,8 @@ export function runtimeTargets(
   stageSources: Record<Stage, string[]>,
 ): Record<string, TargetConfiguration> {
   const outputs = stageOutputs(lang);
-  // The runtime folder minus what the pipeline writes into it (else metadata would invalidate build).
-  const sourceInputs = [
-    '{projectRoot}/**/*',
-    '!{projectRoot}/manifest.json',
-    '!{projectRoot}/**/*.wasm',
-    '!{projectRoot}/target/**',
-  ];
+  // The runtime folder (sources only: no stage writes into it), minus build products of local tools.
+  const sourceInputs = ['{projectRoot}/**/*', '!{projectRoot}/**/*.wasm', '!{projectRoot}/target/**'];
   const targets: Record<string, TargetConfiguration> = {};
   for (const stage of ['build', 'optimize', 'verify', 'metadata'] as const) {
     const before = previous[stage];

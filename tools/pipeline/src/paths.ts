@@ -18,9 +18,6 @@ export const runtimeConfigPath = (lang: string, root = workspaceRoot): string =>
   join(runtimeDir(lang, root), 'runtime.json');
 export const runtimeSchemaPath = (root = workspaceRoot): string => join(runtimesDir(root), 'runtime.schema.json');
 export const conformancePath = (root = workspaceRoot): string => join(runtimesDir(root), 'conformance.json');
-/** Per-language manifest written by the metadata stage. */
-export const languageManifestPath = (lang: string, root = workspaceRoot): string =>
-  join(runtimeDir(lang, root), 'manifest.json');
 
 /** build/<lang> */
 export const buildDir = (lang: string, root = workspaceRoot): string => join(root, 'build', lang);
@@ -44,6 +41,13 @@ export const optWasmPath = (lang: string, ver: string, root = workspaceRoot): st
 /** Verification record from the verify stage: build/<lang>/<lang>-<ver>.verify.json */
 export const verifyRecordPath = (lang: string, ver: string, root = workspaceRoot): string =>
   join(buildDir(lang, root), `${lang}-${ver}.verify.json`);
+/**
+ * Metadata record from the metadata stage: build/<lang>/<lang>-<ver>.metadata.json, the manifest entry of
+ * one version. No stage writes a per-language manifest into the workspace: the release assembles each
+ * from the records of every version runtime.json declares (release/inputs.ts).
+ */
+export const metadataRecordPath = (lang: string, ver: string, root = workspaceRoot): string =>
+  join(buildDir(lang, root), `${lang}-${ver}.metadata.json`);
 /** Release staging: build/release/<tag> */
 export const releaseDir = (tag: string, root = workspaceRoot): string => join(root, 'build', 'release', tag);
 
@@ -60,5 +64,5 @@ export const stageOutputs = (lang: string): Record<'build' | 'optimize' | 'verif
   ],
   optimize: [`build/${lang}/opt/${lang}-*.wasm`],
   verify: [`build/${lang}/${lang}-*.verify.json`, `build/${lang}/opt/${lang}-*.verify.json`],
-  metadata: [`runtimes/${lang}/manifest.json`],
+  metadata: [`build/${lang}/${lang}-*.metadata.json`],
 });

@@ -10,6 +10,7 @@ import { listRuntimes, loadRuntimeConfig } from '../runtime/config.ts';
 import {
   artifactName,
   artifactPaths,
+  artifactRoot,
   computeMatrix,
   type MatrixEntry,
   PIPELINE_TARGET,
@@ -65,21 +66,25 @@ describe('pipelineCommand', () => {
 });
 
 describe('artifactPaths', () => {
-  it("lists one version's outputs of every stage and the language manifest, nothing of other versions", () => {
+  it("lists one version's outputs of every stage (its metadata record included), nothing of other versions", () => {
     const paths = artifactPaths('go', '1.24');
     expect(paths).toContain('build/go/go-1.24.wasm');
     expect(paths).toContain('build/go/opt/go-1.24.wasm');
     expect(paths).toContain('build/go/go-1.24.verify.json');
-    expect(paths).toContain('runtimes/go/manifest.json');
+    expect(paths).toContain('build/go/go-1.24.metadata.json');
     // Companion files (e.g. an interpreter's standard library) are named <lang>-<ver>-<name>.
     expect(paths).toContain('build/go/companions/go-1.24-*');
     for (const path of paths.filter((p) => !p.startsWith('build/go/companions/'))) {
       expect(path).not.toContain('*');
     }
     for (const path of paths) {
-      expect(path.startsWith('build/go/') || path === 'runtimes/go/manifest.json').toBe(true);
+      expect(path.startsWith('build/go/')).toBe(true);
     }
     expect(artifactName('go', '1.24')).toBe('runtime-go-1.24');
+  });
+
+  it('roots the artifact where actions/upload-artifact does: the common folder of its paths', () => {
+    expect(artifactRoot('go', '1.24')).toBe('build/go');
   });
 });
 

@@ -64,7 +64,7 @@ export function artifactName(language: string, version: string): string {
 
 /**
  * Workspace-relative files one version produces: the Nx outputs of every stage (paths.ts stageOutputs)
- * narrowed from `<lang>-*` to `<lang>-<ver>`, plus the per-language manifest.
+ * narrowed from `<lang>-*` to `<lang>-<ver>` (its metadata record included).
  */
 export function artifactPaths(language: string, version: string): string[] {
   checkNames(language, version);
@@ -75,6 +75,18 @@ export function artifactPaths(language: string, version: string): string[] {
       ? `${glob.slice(0, -1)}${version}-*`
       : glob.replaceAll(`${language}-*`, `${language}-${version}`);
   return [...new Set(outputs.map(ofVersion))];
+}
+
+/**
+ * Where actions/upload-artifact roots the artifact of these paths: their least common ancestor folder
+ * (e.g. `build/go`), so the file `build/go/opt/go-1.24.wasm` is `opt/go-1.24.wasm` inside the artifact.
+ */
+export function artifactRoot(language: string, version: string): string {
+  const dirs = artifactPaths(language, version).map((path) => path.split('/').slice(0, -1));
+  const first = dirs[0] ?? [];
+  let depth = 0;
+  while (depth < first.length && dirs.every((dir) => dir[depth] === first[depth])) depth++;
+  return first.slice(0, depth).join('/');
 }
 
 /** Matrix over every version declared in runtimes/*\/runtime.json, languages by name, versions ascending. */

@@ -2,13 +2,13 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { validateManifest } from '../manifest/validate.ts';
-import { languageManifestPath, optWasmPath, rawWasmPath, runtimeSchemaPath, workspaceRoot } from '../paths.ts';
+import { readLanguageManifest } from '../metadata/record.ts';
+import { metadataRecordPath, optWasmPath, rawWasmPath, runtimeSchemaPath, workspaceRoot } from '../paths.ts';
 import { runRelease } from '../release/release.ts';
-import { artifactName } from './matrix.ts';
+import { artifactName, artifactRoot } from './matrix.ts';
 import { mergeArtifacts } from './merge-artifacts.ts';
 
 const run = promisify(execFile);
@@ -58,9 +58,14 @@ function entry(language: string, version: string, optimized: Buffer, raw: Buffer
   };
 }
 
+/** Where `path` (workspace-relative) lies in the artifact of go@`version` under `artifacts`. */
+const inArtifact = (artifacts: string, version: string, path: string): string =>
+  join(artifacts, artifactName('go', version), relative(artifactRoot('go', version), path));
+
 /**
- * A workspace declaring go 1.23 and 1.24, and the two artifacts their matrix jobs would upload.
- * Like a real runner, the 1.24 job's manifest also carries a stale 1.23 entry (from the committed file).
+ * A workspace declaring go 1.23 and 1.24, and the two artifacts their matrix jobs would upload, laid out as
+ * actions/upload-artifact roots them (at artifactRoot). The 1.24 job also left a stale 1.23 module and
+ * record in its folder (as if restored from an old cache): they must not reach the workspace.
  */
 async function setup(): Promise<{ root: string; artifacts: string }> {
   const root = await mkdtemp(join(tmpdir(), 'wasmhub-merge-'));
@@ -81,60 +86,69 @@ async function setup(): Promise<{ root: string; artifacts: string }> {
     }),
   );
   const artifacts = join(root, 'artifacts');
-  const stale = entry('go', '1.23', wasm('old optimized'), wasm('old raw'));
+  const at = (version: string, path: string) => inArtifact(artifacts, version, path);
   for (const version of ['1.23', '1.24']) {
-    const dir = join(artifacts, artifactName('go', version));
     const optimized = wasm(`go ${version} optimized`);
     const raw = wasm(`go ${version} raw, larger`);
-    await put(optWasmPath('go', version, dir), optimized);
-    await put(rawWasmPath('go', version, dir), raw);
-    await put(join(dir, 'build', 'go', `go-${version}.verify.json`), '{"ok":true}\n');
-    const versions: Record<string, unknown> = { [version]: entry('go', version, optimized, raw) };
-    if (version === '1.24') versions['1.23'] = stale;
-    await put(languageManifestPath('go', dir), JSON.stringify({ language: 'go', latest: version, versions }));
+    await put(at(version, relative(root, optWasmPath('go', version, root))), optimized);
+    await put(at(version, relative(root, rawWasmPath('go', version, root))), raw);
+    await put(at(version, `build/go/go-${version}.verify.json`), '{"ok":true}\n');
+    const record = at(version, relative(root, metadataRecordPath('go', version, root)));
+    await put(record, JSON.stringify({ language: 'go', version, entry: entry('go', version, optimized, raw) }));
   }
+  await put(at('1.24', 'build/go/companions/go-1.24-stdlib.zip'), 'a standard library\n');
+  const stale = wasm('old optimized');
+  await put(at('1.24', 'build/go/opt/go-1.23.wasm'), stale);
+  await put(at('1.24', 'build/go/companions/go-1.23-stdlib.zip'), 'stale\n');
+  await put(
+    at('1.24', 'build/go/go-1.23.metadata.json'),
+    JSON.stringify({ language: 'go', version: '1.23', entry: entry('go', '1.23', stale, wasm('old raw')) }),
+  );
   return { root, artifacts };
 }
 
 describe('mergeArtifacts', () => {
-  it("copies every version's files and writes one manifest with each entry from its own artifact", async () => {
+  it("copies each version's files, and only those, from its own artifact; writes no manifest", async () => {
     const { root, artifacts } = await setup();
     const lines: string[] = [];
     const result = await mergeArtifacts({ artifactsDir: artifacts, root, log: (line) => lines.push(line) });
 
-    expect(result).toEqual([
-      { language: 'go', latest: '1.24', versions: ['1.23', '1.24'], manifestPath: languageManifestPath('go', root) },
-    ]);
-    const manifest = JSON.parse(await readFile(languageManifestPath('go', root), 'utf8'));
-    expect(validateManifest(manifest, 'language')).toEqual([]);
+    expect(result).toEqual([{ language: 'go', versions: ['1.23', '1.24'] }]);
+    // The release's view: every declared version, each from its own artifact.
+    const manifest = await readLanguageManifest('go', ['1.23', '1.24'], root);
     expect(manifest.latest).toBe('1.24');
     expect(Object.keys(manifest.versions)).toEqual(['1.23', '1.24']);
     for (const version of ['1.23', '1.24']) {
       const optimized = await readFile(optWasmPath('go', version, root));
       expect(optimized.toString()).toContain(`go ${version} optimized`);
-      expect(manifest.versions[version].sha256).toBe(sha256(optimized));
+      expect(manifest.versions[version]?.sha256).toBe(sha256(optimized));
       await expect(readFile(join(root, 'build', 'go', `go-${version}.verify.json`), 'utf8')).resolves.toBe(
         '{"ok":true}\n',
       );
     }
+    await expect(readFile(join(root, 'build/go/companions/go-1.24-stdlib.zip'), 'utf8')).resolves.toBe(
+      'a standard library\n',
+    );
+    await expect(readFile(join(root, 'build/go/companions/go-1.23-stdlib.zip'))).rejects.toThrow(/ENOENT/);
+    await expect(readFile(join(root, 'runtimes', 'go', 'manifest.json'))).rejects.toThrow(/ENOENT/);
     expect(lines.filter((line) => line.endsWith('verified'))).toHaveLength(2);
     expect(lines.every((line) => line.startsWith('[go'))).toBe(true);
   });
 
   it('fails with ERR_INTEGRITY when a module does not match its recorded SHA-256', async () => {
     const { root, artifacts } = await setup();
-    await writeFile(optWasmPath('go', '1.24', join(artifacts, artifactName('go', '1.24'))), wasm('tampered'));
+    await writeFile(inArtifact(artifacts, '1.24', 'build/go/opt/go-1.24.wasm'), wasm('tampered'));
     const error = await mergeArtifacts({ artifactsDir: artifacts, root, log: () => {} }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ERR_INTEGRITY' });
     expect((error as Error).message).toMatch(
-      /^\[go@1\.24\] build\/go\/opt\/go-1\.24\.wasm has sha256 [0-9a-f]{64} \(62 B\) but its manifest records/,
+      /^\[go@1\.24\] build\/go\/opt\/go-1\.24\.wasm has sha256 [0-9a-f]{64} \(62 B\) but its metadata record holds/,
     );
     expect((error as Error).message).not.toContain('\n');
   });
 
   it('fails with ERR_INTEGRITY when the unoptimized module differs from its record', async () => {
     const { root, artifacts } = await setup();
-    await writeFile(rawWasmPath('go', '1.23', join(artifacts, artifactName('go', '1.23'))), wasm('other raw'));
+    await writeFile(inArtifact(artifacts, '1.23', 'build/go/go-1.23.wasm'), wasm('other raw'));
     await expect(mergeArtifacts({ artifactsDir: artifacts, root, log: () => {} })).rejects.toMatchObject({
       code: 'ERR_INTEGRITY',
       message: expect.stringContaining('(unoptimized)'),
@@ -150,22 +164,30 @@ describe('mergeArtifacts', () => {
     });
   });
 
-  it('fails when an artifact manifest does not describe its own version', async () => {
+  it('fails when an artifact has no metadata record of its own version', async () => {
     const { root, artifacts } = await setup();
-    const file = languageManifestPath('go', join(artifacts, 'runtime-go-1.23'));
-    const doc = JSON.parse(await readFile(file, 'utf8'));
-    doc.versions = { '1.22': doc.versions['1.23'] };
-    await writeFile(file, JSON.stringify(doc));
+    await rm(inArtifact(artifacts, '1.23', 'build/go/go-1.23.metadata.json'));
     await expect(mergeArtifacts({ artifactsDir: artifacts, root, log: () => {} })).rejects.toMatchObject({
       code: 'ERR_RELEASE',
-      message: expect.stringContaining('has no entry for go 1.23'),
+      message:
+        '[go@1.23] artifact runtime-go-1.23 has no build/go/go-1.23.metadata.json; the metadata stage did not run for it',
+    });
+  });
+
+  it('fails when a metadata record describes another version', async () => {
+    const { root, artifacts } = await setup();
+    const file = inArtifact(artifacts, '1.23', 'build/go/go-1.23.metadata.json');
+    await writeFile(file, JSON.stringify({ ...JSON.parse(await readFile(file, 'utf8')), version: '1.22' }));
+    await expect(mergeArtifacts({ artifactsDir: artifacts, root, log: () => {} })).rejects.toMatchObject({
+      code: 'ERR_MANIFEST_INVALID',
+      message: expect.stringContaining('describes go@1.22, expected go@1.23'),
     });
   });
 
   it('runs as a CLI and exits non-zero with one error line', async () => {
     const { root, artifacts } = await setup();
     const { stdout } = await run(tsx, [mergeScript, artifacts, '--root', root]);
-    expect(stdout).toContain('[go] runtimes/go/manifest.json: 2 versions (1.23, 1.24), latest 1.24');
+    expect(stdout).toContain('[go] 2 versions merged (1.23, 1.24)');
     await rm(join(artifacts, 'runtime-go-1.24'), { recursive: true });
     const failure = await run(tsx, [mergeScript, artifacts, '--root', root]).then(
       () => undefined,

@@ -1,24 +1,22 @@
 // Release job, step 1: gather the per-version artifacts of the build matrix into one workspace.
 //
-// Each matrix job uploads `runtime-<lang>-<ver>/` holding that version's build/<lang>/** files and the
-// runtimes/<lang>/manifest.json its metadata stage wrote. This module copies every build file into
-// build/, re-verifies each optimized module against the SHA-256 and size recorded for it, and writes
-// one runtimes/<lang>/manifest.json per language whose entry for every version is taken from that
-// version's own artifact (so a stale or partial manifest on one runner cannot leak into the release).
+// Each matrix job uploads `runtime-<lang>-<ver>/` holding that version's files of every stage
+// (matrix.ts artifactPaths, rooted at artifactRoot), its metadata record among them. This module copies
+// exactly those files of each version from that version's own artifact (so a stray file of another
+// version on one runner cannot leak into the release) and re-verifies each module against the SHA-256 and
+// size its metadata record holds. It writes no manifest: the release assembles each language's manifest
+// from the records of every declared version.
 //
 // CLI: `npx tsx tools/pipeline/src/ci/merge-artifacts.ts <artifacts-dir> [--root <dir>]`
-import { cp, readFile, stat } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { cp, readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { LanguageManifest, VersionEntry } from '@wasmhub/contract';
 import { formatError, PipelineError } from '../errors.ts';
 import { sha256Hex } from '../kit/digest.ts';
-import { readJson, writeFileAtomic } from '../kit/files.ts';
-import { stringifyManifest } from '../manifest/stable-json.ts';
-import { assertLanguageManifest } from '../manifest/validate.ts';
-import { languageManifestPath, optWasmPath, rawWasmPath, workspaceRoot } from '../paths.ts';
+import { readMetadataRecord } from '../metadata/record.ts';
+import { metadataRecordPath, optWasmPath, rawWasmPath, workspaceRoot } from '../paths.ts';
 import { listRuntimes, loadRuntimeConfig } from '../runtime/config.ts';
-import { artifactName } from './matrix.ts';
+import { artifactName, artifactPaths, artifactRoot } from './matrix.ts';
 
 export interface MergeOptions {
   /** Folder holding one sub-folder per artifact (actions/download-artifact without merge-multiple). */
@@ -30,9 +28,7 @@ export interface MergeOptions {
 
 export interface MergedLanguage {
   language: string;
-  latest: string;
   versions: string[];
-  manifestPath: string;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -65,13 +61,33 @@ async function verifyFile(
   if (sha256 !== expected.sha256 || bytes.byteLength !== expected.size) {
     throw new PipelineError(
       'ERR_INTEGRITY',
-      `${what} ${shown} has sha256 ${sha256} (${bytes.byteLength} B) but its manifest records ${expected.sha256} (${expected.size} B); the artifact is corrupt or stale, re-run its build job`,
+      `${what} ${shown} has sha256 ${sha256} (${bytes.byteLength} B) but its metadata record holds ${expected.sha256} (${expected.size} B); the artifact is corrupt or stale, re-run its build job`,
       { context: { path, expected, actual: { sha256, size: bytes.byteLength } } },
     );
   }
 }
 
-/** Merges every expected artifact into `root`; returns what each language's manifest now holds. */
+/**
+ * The workspace-relative files of `pattern` (a path, or a glob with `*` in its last segment, such as
+ * `build/go/companions/go-1.24-*`) present in the artifact `dir` rooted at `base`.
+ */
+async function filesIn(dir: string, base: string, pattern: string): Promise<string[]> {
+  const inArtifact = join(dir, relative(base, pattern));
+  if (!pattern.includes('*')) return (await exists(inArtifact)) ? [pattern] : [];
+  const name = new RegExp(
+    `^${basename(pattern)
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[^/]*')}$`,
+  );
+  const names = await readdir(dirname(inArtifact)).catch(() => [] as string[]);
+  return names
+    .filter((entry) => name.test(entry))
+    .sort()
+    .map((entry) => `${dirname(pattern)}/${entry}`);
+}
+
+/** Merges every expected artifact into `root`; returns the versions merged per language. */
 export async function mergeArtifacts(options: MergeOptions): Promise<MergedLanguage[]> {
   const root = options.root ?? workspaceRoot;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -79,9 +95,6 @@ export async function mergeArtifacts(options: MergeOptions): Promise<MergedLangu
 
   for (const language of await listRuntimes(root)) {
     const config = await loadRuntimeConfig(language, root);
-    const versions: Record<string, VersionEntry> = {};
-    let head: Omit<LanguageManifest, 'versions'> | undefined;
-
     for (const { label } of config.versions) {
       const task = `[${language}@${label}]`;
       const artifact = artifactName(language, label);
@@ -93,52 +106,29 @@ export async function mergeArtifacts(options: MergeOptions): Promise<MergedLangu
           { context: { language, version: label, dir } },
         );
       }
-      const manifestFile = languageManifestPath(language, dir);
-      if (!(await exists(manifestFile))) {
+      const base = artifactRoot(language, label);
+      const inArtifact = (path: string): string => join(dir, relative(base, path));
+      const record = relative(root, metadataRecordPath(language, label, root));
+      if (!(await exists(inArtifact(record)))) {
         throw new PipelineError(
           'ERR_RELEASE',
-          `${task} artifact ${artifact} has no ${relative(dir, manifestFile)}; the metadata stage did not run for it`,
-          { context: { language, version: label, manifestFile } },
+          `${task} artifact ${artifact} has no ${record}; the metadata stage did not run for it`,
+          { context: { language, version: label, dir } },
         );
       }
-      const manifest = assertLanguageManifest(
-        await readJson(manifestFile, { what: 'manifest', hint: 're-run the build job that uploaded it' }),
-        `${artifact}/${relative(dir, manifestFile)}`,
-      );
-      const entry = manifest.versions[label];
-      if (manifest.language !== language || entry === undefined) {
-        throw new PipelineError(
-          'ERR_RELEASE',
-          `${task} ${artifact}/${relative(dir, manifestFile)} has no entry for ${language} ${label}; the metadata stage must describe the version it built`,
-          { context: { language, version: label, manifestFile } },
-        );
+      for (const pattern of artifactPaths(language, label)) {
+        for (const path of await filesIn(dir, base, pattern)) await cp(inArtifact(path), join(root, path));
       }
-
-      if (await exists(join(dir, 'build'))) await cp(join(dir, 'build'), join(root, 'build'), { recursive: true });
+      const entry = await readMetadataRecord(language, label, root);
       await verifyFile(root, optWasmPath(language, label, root), entry, task);
       if (entry.unoptimized !== undefined) {
         await verifyFile(root, rawWasmPath(language, label, root), entry.unoptimized, `${task} (unoptimized)`);
       }
       log(`${task} ${artifact}: ${entry.file} ${entry.size} B sha256 ${entry.sha256.slice(0, 16)}… verified`);
-
-      versions[label] = entry;
-      if (head === undefined || label === config.latest) {
-        const { versions: _ignored, ...rest } = manifest;
-        head = rest;
-      }
     }
-
-    const result = assertLanguageManifest(
-      { ...head, language, latest: config.latest, versions },
-      `merged runtimes/${language}/manifest.json`,
-    );
-    const manifestPath = languageManifestPath(language, root);
-    await writeFileAtomic(manifestPath, stringifyManifest(result));
-    const labels = Object.keys(versions);
-    log(
-      `[${language}] ${relative(root, manifestPath)}: ${labels.length} versions (${labels.join(', ')}), latest ${config.latest}`,
-    );
-    merged.push({ language, latest: config.latest, versions: labels, manifestPath });
+    const labels = config.versions.map((v) => v.label);
+    log(`[${language}] ${labels.length} versions merged (${labels.join(', ')})`);
+    merged.push({ language, versions: labels });
   }
   return merged;
 }

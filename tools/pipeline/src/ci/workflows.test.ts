@@ -278,7 +278,9 @@ describe('release.yml', () => {
     });
     for (const entry of matrix.include) {
       expect(entry.artifact).toBe(artifactName(entry.language, entry.version));
-      expect(entry.paths.split('\n')).toContain(`runtimes/${entry.language}/manifest.json`);
+      expect(entry.paths.split('\n')).toContain(
+        `build/${entry.language}/${entry.language}-${entry.version}.metadata.json`,
+      );
       expect(entry.paths).toContain(`build/${entry.language}/opt/${entry.language}-${entry.version}.wasm`);
     }
 
@@ -334,7 +336,7 @@ describe('release.yml', () => {
 
   it('the manifest at a tag describes that tag: nothing is committed back, and generated manifests are git-ignored', async () => {
     for (const step of allSteps(release)) expect(step.run ?? '').not.toMatch(/\bgit (push|commit)\b/);
-    const generated = ['manifest.json', 'SHA256SUMS', 'runtimes/go/manifest.json', 'runtimes/rust/manifest.json'];
+    const generated = ['manifest.json', 'SHA256SUMS', 'build/go/go-1.24.metadata.json'];
     const { stdout } = await run('git', ['check-ignore', '--no-index', ...generated], { cwd: workspaceRoot });
     expect(stdout.trim().split('\n')).toEqual(generated);
     const tracked = await run('git', ['ls-files', '--', 'manifest.json', 'SHA256SUMS', 'runtimes/*/manifest.json'], {

@@ -1,9 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { compareVersions, latestVersion } from '@wasmhub/contract';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildLanguageManifest, carryOverVariants, writeLanguageManifest } from './language-manifest.ts';
+import { describe, expect, it } from 'vitest';
+import { assembleLanguageManifest, buildLanguageManifest } from './language-manifest.ts';
 import { stringifyManifest } from './stable-json.ts';
 
 const sha = (c: string) => c.repeat(64);
@@ -25,14 +22,6 @@ const input = {
     { version: '1.10', size: 200, sha256: sha('2') },
   ],
 };
-
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'wasmhub-manifest-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 describe('versions', () => {
   it('compares numerically', () => {
@@ -79,35 +68,11 @@ describe('per-language manifest', () => {
     expect(text.indexOf('"1.9"')).toBeLessThan(text.indexOf('"1.10"'));
   });
 
-  it('writes byte-identical output for an unchanged input and reports no change', async () => {
-    const path = join(dir, 'manifest.json');
-    const first = await writeLanguageManifest(path, buildLanguageManifest(input));
-    const bytes = await readFile(path);
-    const second = await writeLanguageManifest(path, buildLanguageManifest(input));
-    expect(first.changed).toBe(true);
-    expect(second.changed).toBe(false);
-    expect(await readFile(path)).toEqual(bytes);
-  });
-
-  it('refuses to write an invalid manifest, with the JSON path', async () => {
-    const bad = buildLanguageManifest({ ...input, versions: [{ version: '1.24', size: 0, sha256: sha('3') }] });
-    await expect(writeLanguageManifest(join(dir, 'bad.json'), bad)).rejects.toThrow(
-      '$.versions["1.24"].size must be >= 1',
-    );
-    await expect(readFile(join(dir, 'bad.json'))).rejects.toThrow(/ENOENT/);
-  });
-
-  it('keeps the release stage variants of an unchanged module only', () => {
-    const variants = { gz: { file: 'go-1.24.wasm.gz', size: 10, sha256: sha('5') } };
-    const previous = buildLanguageManifest(input);
-    (previous.versions['1.24'] as { variants?: unknown }).variants = variants;
-    (previous.versions['1.10'] as { variants?: unknown }).variants = variants;
-    const next = buildLanguageManifest({
-      ...input,
-      versions: input.versions.map((v) => (v.version === '1.10' ? { ...v, sha256: sha('9') } : v)),
-    });
-    const merged = carryOverVariants(next, previous);
-    expect(merged.versions['1.24']?.variants).toEqual(variants);
-    expect(merged.versions['1.10']?.variants).toBeUndefined();
+  it('assembles a manifest from entries in any order: versions ascending, latest the highest', () => {
+    const m = buildLanguageManifest(input);
+    const assembled = assembleLanguageManifest('go', Object.fromEntries(Object.entries(m.versions).reverse()));
+    expect(assembled).toEqual(m);
+    expect(Object.keys(assembled.versions)).toEqual(['1.9', '1.10', '1.24']);
+    expect(stringifyManifest(assembled)).toBe(stringifyManifest(m));
   });
 });

@@ -19,17 +19,17 @@ beforeAll(async () => {
   await writeFile(join(repo, 'runtimes/go/main.go'), 'package main\n');
   await git(['add', '.']);
   await git(['commit', '-q', '-m', 'source'], { GIT_COMMITTER_DATE: '2026-01-02T03:04:05Z' });
-  // A later commit touching only the manifest (what a release does) must not move the date.
-  await writeFile(join(repo, 'runtimes/go/manifest.json'), '{}\n');
+  // A later commit outside runtimes/go (another runtime, the release's tooling) must not move the date.
+  await writeFile(join(repo, 'README.md'), 'notes\n');
   await git(['add', '.']);
-  await git(['commit', '-q', '-m', 'release'], { GIT_COMMITTER_DATE: '2026-06-01T00:00:00Z' });
+  await git(['commit', '-q', '-m', 'docs'], { GIT_COMMITTER_DATE: '2026-06-01T00:00:00Z' });
 });
 afterAll(async () => {
   await rm(repo, { recursive: true, force: true });
 });
 
 describe('resolveSourceStamp', () => {
-  it('uses the last commit touching runtimes/<lang>, ignoring its manifest.json', async () => {
+  it('uses the last commit touching runtimes/<lang>, not a later one elsewhere', async () => {
     const stamp = await resolveSourceStamp('go', { cwd: repo, env: {} });
     expect(stamp.released).toBe('2026-01-02T03:04:05Z');
     const { stdout } = await git(['rev-list', '--max-count=1', 'HEAD~1']);

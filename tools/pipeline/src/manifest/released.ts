@@ -11,15 +11,17 @@ export interface SourceStamp {
 }
 
 /**
- * SOURCE_DATE_EPOCH when set; otherwise the commit time of the last commit touching runtimes/<lang>,
- * ignoring runtimes/<lang>/manifest.json itself (the release commits that file, and must not move the date).
+ * SOURCE_DATE_EPOCH when set; otherwise the commit time of the last commit touching runtimes/<lang> (its
+ * sources only: no stage writes there, so committing a release's outputs cannot move the date).
  */
 export async function resolveSourceStamp(
   language: string,
   { cwd, env = process.env }: { cwd: string; env?: NodeJS.ProcessEnv },
 ): Promise<SourceStamp> {
-  const pathspec = [`runtimes/${language}`, `:(exclude)runtimes/${language}/manifest.json`];
-  const git = await execa('git', ['log', '-1', '--format=%H %ct', '--', ...pathspec], { cwd, reject: false });
+  const git = await execa('git', ['log', '-1', '--format=%H %ct', '--', `runtimes/${language}`], {
+    cwd,
+    reject: false,
+  });
   const [commit, ct] = git.exitCode === 0 ? git.stdout.trim().split(' ') : [];
   const epoch = parseSourceDateEpoch(env.SOURCE_DATE_EPOCH);
   if (epoch !== undefined) {

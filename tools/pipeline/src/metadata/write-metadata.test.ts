@@ -1,116 +1,46 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { execa } from 'execa';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../kit/digest.ts';
-import { validateManifest } from '../manifest/validate.ts';
-import { optimizeModule } from '../optimize/optimize-module.ts';
-import {
-  buildRecordPath,
-  companionBuildPath,
-  languageManifestPath,
-  optWasmPath,
-  rawWasmPath,
-  verifyRecordPath,
-} from '../paths.ts';
-import type { RuntimeConfig } from '../runtime/config.ts';
-import { helloSuite, makeWasiModule } from '../testing/test-modules.ts';
-import { verifyVersion } from '../verify/verify-stage.ts';
+import { buildRecordPath, companionBuildPath, metadataRecordPath, optWasmPath, verifyRecordPath } from '../paths.ts';
+import { loadRuntimeConfig, type RuntimeConfig } from '../runtime/config.ts';
+import { createStagedWorkspace, STAGED_COMMIT_DATE } from '../testing/staged-workspace.ts';
+import { makeWasiModule } from '../testing/test-modules.ts';
+import { readLanguageManifest } from './record.ts';
 import { writeMetadata } from './write-metadata.ts';
 
 let root: string;
-const versions = ['1.9', '1.10'];
-const config: RuntimeConfig = {
-  language: 'demo',
-  kind: 'go',
-  displayName: 'Demo',
-  source: 'https://example.org',
-  license: 'MIT',
-  target: 'wasm32-wasip1',
-  wasmOpt: '-Oz',
-  features: ['stdio'],
-  latest: '1.10',
-  versions: versions.map((label) => ({
-    label,
-    builder: 'trixie',
-    toolchain: '/usr/bin/demo',
-    wasmOpt: '-Oz',
-    features: ['stdio'],
-  })),
-};
+let config: RuntimeConfig;
 const quiet = () => {};
+const labels = () => config.versions.map((v) => v.label);
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'wasmhub-meta-'));
-  const git = (args: string[]) =>
-    execa('git', args, {
-      cwd: root,
-      env: {
-        GIT_AUTHOR_NAME: 't',
-        GIT_AUTHOR_EMAIL: 't@t',
-        GIT_COMMITTER_NAME: 't',
-        GIT_COMMITTER_EMAIL: 't@t',
-        GIT_COMMITTER_DATE: '2026-03-04T05:06:07Z',
-      },
-    });
-  await git(['init', '-q']);
-  await mkdir(join(root, 'runtimes/demo'), { recursive: true });
-  await writeFile(join(root, 'runtimes/demo/main.txt'), 'source\n');
-  await git(['add', '.']);
-  await git(['commit', '-q', '-m', 'demo source']);
-  // The chain on real (small) modules: build output -> optimize (binaryen.js) -> verify -> metadata.
-  for (const ver of versions) {
-    const raw = rawWasmPath('demo', ver, root);
-    await mkdir(join(root, 'build/demo'), { recursive: true });
-    const bytes = makeWasiModule({ message: `demo ${ver}\n` });
-    await writeFile(raw, bytes);
-    await writeFile(
-      buildRecordPath('demo', ver, root),
-      JSON.stringify({
-        sha256: sha256Hex(bytes),
-        toolchain: `demo${ver}.0`,
-        builder: { name: 'trixie', image: 'wasmhub-builder/trixie:x', id: 'sha256:1234' },
-      }),
-    );
-    await optimizeModule({
-      input: raw,
-      output: optWasmPath('demo', ver, root),
-      level: '-Oz',
-      task: `demo@${ver}`,
-      engine: 'js',
-      log: quiet,
-    });
-    await verifyVersion({
-      language: 'demo',
-      version: ver,
-      rawPath: raw,
-      optPath: optWasmPath('demo', ver, root),
-      recordPath: verifyRecordPath('demo', ver, root),
-      root,
-      conformance: { suite: helloSuite(`demo ${ver}\n`) },
-      log: quiet,
-    });
-  }
+  // The chain on real (small) modules: build output -> optimize (binaryen.js) -> verify, then metadata.
+  root = await createStagedWorkspace({ demo: ['1.9', '1.10'] });
+  config = await loadRuntimeConfig('demo', root);
 }, 120_000);
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
 describe('metadata stage', () => {
-  it('writes a valid per-language manifest from the verification records, deterministic and byte-identical on re-run', async () => {
+  it('writes one valid metadata record per version, deterministic and byte-identical on re-run', async () => {
     const first = await writeMetadata({ config, versions: config.versions, root, env: {}, log: quiet });
-    const text = await readFile(first.path, 'utf8');
-    const doc = JSON.parse(text);
-    expect(validateManifest(doc, 'language')).toEqual([]);
-    expect(doc.latest).toBe('1.10');
-    expect(Object.keys(doc.versions)).toEqual(['1.9', '1.10']);
+    expect(first.map((w) => w.path)).toEqual([
+      metadataRecordPath('demo', '1.9', root),
+      metadataRecordPath('demo', '1.10', root),
+    ]);
+    const texts = await Promise.all(first.map((w) => readFile(w.path, 'utf8')));
+    const manifest = await readLanguageManifest('demo', labels(), root);
+    expect(manifest.latest).toBe('1.10');
+    expect(Object.keys(manifest.versions)).toEqual(['1.9', '1.10']);
     const record = JSON.parse(await readFile(verifyRecordPath('demo', '1.10', root), 'utf8'));
-    expect(doc.versions['1.10']).toMatchObject({
+    expect(JSON.parse(texts[1] as string)).toMatchObject({ language: 'demo', version: '1.10' });
+    expect(manifest.versions['1.10']).toMatchObject({
       file: 'demo-1.10.wasm',
       size: record.optimized.size,
       sha256: record.optimized.sha256,
-      released: '2026-03-04T05:06:07Z',
+      released: STAGED_COMMIT_DATE,
       wasi: 'wasip1',
       features: ['stdio'],
       toolchain: 'demo1.10.0',
@@ -118,24 +48,45 @@ describe('metadata stage', () => {
       wasmOpt: '-Oz',
       unoptimized: { size: record.unoptimized.size, sha256: record.unoptimized.sha256 },
     });
-    expect(doc.versions['1.10'].sourceCommit).toMatch(/^[0-9a-f]{40}$/);
+    expect(manifest.versions['1.10']?.sourceCommit).toMatch(/^[0-9a-f]{40}$/);
     const second = await writeMetadata({ config, versions: config.versions, root, env: {}, log: quiet });
-    expect(second.changed).toBe(false);
-    expect(await readFile(first.path, 'utf8')).toBe(text);
+    expect(second.map((w) => w.changed)).toEqual([false, false]);
+    expect(await Promise.all(first.map((w) => readFile(w.path, 'utf8')))).toEqual(texts);
   });
 
-  it('describes only the selected version with --ver', async () => {
+  it('a --ver run rewrites only its own record, and the language manifest still describes every version', async () => {
+    await writeMetadata({ config, versions: config.versions, root, env: {}, log: quiet });
+    const before = await readLanguageManifest('demo', labels(), root);
+    const other = metadataRecordPath('demo', '1.10', root);
+    const otherBytes = await readFile(other);
+    const otherMtime = (await stat(other)).mtimeMs;
+    // `pipeline metadata demo --ver 1.9`, with a release date of its own so that the record changes.
     const [only] = config.versions;
-    const result = await writeMetadata({
+    const written = await writeMetadata({
       config,
       versions: [only as (typeof config.versions)[number]],
       root,
       env: { SOURCE_DATE_EPOCH: '0' },
       log: quiet,
     });
-    expect(Object.keys(result.manifest.versions)).toEqual(['1.9']);
-    expect(result.manifest.latest).toBe('1.9');
-    expect(result.manifest.versions['1.9']?.released).toBe('1970-01-01T00:00:00Z');
+    expect(written.map((w) => [w.record.version, w.changed])).toEqual([['1.9', true]]);
+    expect(await readFile(other)).toEqual(otherBytes);
+    expect((await stat(other)).mtimeMs).toBe(otherMtime);
+    const after = await readLanguageManifest('demo', labels(), root);
+    expect(Object.keys(after.versions)).toEqual(['1.9', '1.10']);
+    expect(after.latest).toBe('1.10');
+    expect(after.versions['1.9']?.released).toBe('1970-01-01T00:00:00Z');
+    expect(after.versions['1.10']).toEqual(before.versions['1.10']);
+    // Back to the full run: the records, and so the manifest, are what they were.
+    await writeMetadata({ config, versions: config.versions, root, env: {}, log: quiet });
+    expect(await readLanguageManifest('demo', labels(), root)).toEqual(before);
+  });
+
+  it('a language manifest needs the record of every declared version, never a shorter list', async () => {
+    await writeMetadata({ config, versions: config.versions, root, env: {}, log: quiet });
+    await expect(readLanguageManifest('demo', [...labels(), '2.0'], root)).rejects.toThrow(
+      /^build\/demo\/demo-2\.0\.metadata\.json: cannot read the metadata record \(ENOENT.*\): run `nx run demo:metadata --ver=2\.0` \(or `nx run-many -t metadata`\) first$/,
+    );
   });
 
   it('refuses an optimized module that changed after verification', async () => {
@@ -181,11 +132,13 @@ describe('metadata stage', () => {
       JSON.stringify({ ...JSON.parse(original), companions: [companion], guestEnv: { DEMOHOME: '/usr/local' } }),
     );
     try {
-      const { manifest } = await writeMetadata({ config, versions: config.versions, root, env: {}, log: quiet });
+      await writeMetadata({ config, versions: config.versions, root, env: {}, log: quiet });
+      const manifest = await readLanguageManifest('demo', labels(), root);
       expect(manifest.versions['1.9']?.companions).toEqual([companion]);
       expect(manifest.versions['1.9']?.guestEnv).toEqual({ DEMOHOME: '/usr/local' });
       expect(manifest.versions['1.10']?.companions).toBeUndefined();
-      const before = await readFile(languageManifestPath('demo', root), 'utf8');
+      const records = () => Promise.all(labels().map((v) => readFile(metadataRecordPath('demo', v, root), 'utf8')));
+      const before = await records();
       await writeFile(stdlibPath, 'changed');
       await expect(writeMetadata({ config, versions: config.versions, root, env: {}, log: quiet })).rejects.toThrow(
         /^build\/demo\/companions\/demo-1\.9-stdlib\.zip: companion check "sha256" failed: expected [0-9a-f]{64} \(built\), found [0-9a-f]{64}: run the build stage again$/,
@@ -194,8 +147,8 @@ describe('metadata stage', () => {
       await expect(writeMetadata({ config, versions: config.versions, root, env: {}, log: quiet })).rejects.toThrow(
         /^build\/demo\/companions\/demo-1\.9-stdlib\.zip: companion check "sha256" failed: expected [0-9a-f]{64} \(built\), found no file: run the build stage again$/,
       );
-      // Refused means nothing written: the manifest is the one of the last good run.
-      expect(await readFile(languageManifestPath('demo', root), 'utf8')).toBe(before);
+      // Refused means nothing written: the records are the ones of the last good run.
+      expect(await records()).toEqual(before);
     } finally {
       await writeFile(record, original);
       await writeMetadata({ config, versions: config.versions, root, env: {}, log: quiet });

@@ -1,33 +1,18 @@
-// The metadata stage: verification records (+ build records) -> runtimes/<lang>/manifest.json.
-//
-// Decision: the manifest lists exactly the versions runtime.json declares (all verified now); entries of
-// versions no longer declared are NOT carried over (they stay available in the release that shipped them),
-// so the file is a function of its inputs. Only `variants` of an entry whose module is unchanged (same
-// sha256) are kept, because the release stage adds them after metadata ran.
+// The metadata stage: verification records (+ build records) -> build/<lang>/<lang>-<ver>.metadata.json,
+// one record per version (metadata/record.ts), each a function of that version's inputs only. It reads no
+// earlier output of its own, and nothing later writes into it: the release assembles the per-language
+// manifest from the records of every declared version and adds the variants in its own output.
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import type { LanguageManifest } from '@wasmhub/contract';
 import { PipelineError } from '../errors.ts';
 import { sha256Hex } from '../kit/digest.ts';
 import { readJson, readJsonIfExists } from '../kit/files.ts';
-import {
-  buildLanguageManifest,
-  carryOverVariants,
-  readLanguageManifest,
-  type VersionInput,
-  writeLanguageManifest,
-} from '../manifest/language-manifest.ts';
+import { buildVersionEntry, type VersionInput } from '../manifest/language-manifest.ts';
 import { resolveSourceStamp } from '../manifest/released.ts';
-import {
-  buildRecordPath,
-  companionBuildPath,
-  languageManifestPath,
-  optWasmPath,
-  verifyRecordPath,
-  workspaceRoot,
-} from '../paths.ts';
+import { buildRecordPath, companionBuildPath, optWasmPath, verifyRecordPath, workspaceRoot } from '../paths.ts';
 import type { RuntimeConfig, RuntimeVersion } from '../runtime/config.ts';
 import type { VerificationRecord } from '../verify/verify-stage.ts';
+import { type MetadataRecord, writeMetadataRecord } from './record.ts';
 
 export interface WriteMetadataInput {
   config: RuntimeConfig;
@@ -104,29 +89,38 @@ async function versionInput(config: RuntimeConfig, version: RuntimeVersion, root
   };
 }
 
-export async function writeMetadata(
-  input: WriteMetadataInput,
-): Promise<{ path: string; changed: boolean; manifest: LanguageManifest }> {
+export interface WrittenRecord {
+  path: string;
+  changed: boolean;
+  record: MetadataRecord;
+}
+
+/** Writes the metadata record of each of `input.versions` (all of runtime.json's, or the one of --ver). */
+export async function writeMetadata(input: WriteMetadataInput): Promise<WrittenRecord[]> {
   const root = input.root ?? workspaceRoot;
   const log = input.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const lang = input.config.language;
   const versions = await Promise.all(input.versions.map((v) => versionInput(input.config, v, root)));
   const stamp = await resolveSourceStamp(lang, { cwd: root, ...(input.env ? { env: input.env } : {}) });
-  const path = languageManifestPath(lang, root);
-  const manifest = carryOverVariants(
-    buildLanguageManifest({
+  const context = {
+    language: lang,
+    released: stamp.released,
+    wasi: input.config.target.replace(/^wasm32-/, ''),
+    features: input.config.features,
+    ...(stamp.sourceCommit ? { sourceCommit: stamp.sourceCommit } : {}),
+  };
+  const written: WrittenRecord[] = [];
+  for (const version of versions) {
+    const record: MetadataRecord = {
       language: lang,
-      versions,
-      released: stamp.released,
-      wasi: input.config.target.replace(/^wasm32-/, ''),
-      features: input.config.features,
-      ...(stamp.sourceCommit ? { sourceCommit: stamp.sourceCommit } : {}),
-    }),
-    await readLanguageManifest(path).catch(() => undefined),
-  );
-  const { changed } = await writeLanguageManifest(path, manifest);
-  log(
-    `[${lang}] ${relative(root, path)} ${changed ? 'written' : 'unchanged'}: ${versions.length} versions, latest ${manifest.latest}, released ${stamp.released}`,
-  );
-  return { path, changed, manifest };
+      version: version.version,
+      entry: buildVersionEntry(version, context),
+    };
+    const { path, changed } = await writeMetadataRecord(record, root);
+    log(
+      `[${lang}@${version.version}] ${relative(root, path)} ${changed ? 'written' : 'unchanged'}, released ${stamp.released}`,
+    );
+    written.push({ path, changed, record });
+  }
+  return written;
 }

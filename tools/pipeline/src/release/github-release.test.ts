@@ -208,10 +208,10 @@ describe('GitHub release against the loopback GitHub', () => {
     const other = await createFixtureWorkspace(undefined, '1.2.3'); // same tag, same names...
     cleanup.push(() => rm(other, { recursive: true, force: true }));
     const { writeFile, readFile } = await import('node:fs/promises');
-    const manifestPath = `${other}/runtimes/go/manifest.json`;
-    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
-    manifest.versions['1.24'].features.push('threads'); // ...but a different go-manifest.json
-    await writeFile(manifestPath, JSON.stringify(manifest));
+    const recordPath = `${other}/build/go/go-1.24.metadata.json`;
+    const record = JSON.parse(await readFile(recordPath, 'utf8'));
+    record.entry.features.push('threads'); // ...but a different go-manifest.json
+    await writeFile(recordPath, JSON.stringify(record));
     const changed = await releaseTo(server, other);
     expect(changed.error).toBeInstanceOf(PipelineError);
     expect((changed.error as PipelineError).message).toMatch(/published and immutable.*differ.*new tag/);

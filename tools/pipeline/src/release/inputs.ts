@@ -1,38 +1,23 @@
-// Reads what the release needs from the workspace: per-language manifests, the optimized modules
-// (re-verified right before release), runtime metadata, the version and a deterministic build date.
-import { readdir, readFile } from 'node:fs/promises';
+// Reads what the release needs from the workspace: every runtime's declared versions (runtime.json) and
+// their metadata records, assembled into per-language manifests; the optimized modules (re-verified right
+// before release); the version and a deterministic build date.
+import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { PipelineError } from '../errors.ts';
 import { sha256Hex } from '../kit/digest.ts';
 import { readJson } from '../kit/files.ts';
 import { epochToRfc3339, parseSourceDateEpoch } from '../kit/source-date.ts';
-import { assertLanguageManifest } from '../manifest/validate.ts';
-import { companionBuildPath, languageManifestPath, optWasmPath, runtimeConfigPath, runtimesDir } from '../paths.ts';
+import { readLanguageManifest } from '../metadata/record.ts';
+import { companionBuildPath, optWasmPath } from '../paths.ts';
+import { listRuntimes, loadRuntimeConfig } from '../runtime/config.ts';
 import { verifyModule } from '../verify/verify-module.ts';
 import type { LanguageInput, ReleaseInput } from './assemble.ts';
 import { type CompressedVariants, compressModules } from './compress.ts';
 import type { VersionEntry } from './manifest-shapes.ts';
 
-/** The release reads the metadata stage's outputs. */
-const metadataOutput = (what: string) => ({
-  what,
-  hint: 'run the metadata stage first',
-  missingCode: 'ERR_RELEASE' as const,
-});
-
-/** Languages that have a per-language manifest (runtimes/<lang>/manifest.json), sorted. */
+/** Every runtime of the workspace (runtimes/<lang>/runtime.json), sorted: a release describes them all. */
 export async function listReleaseLanguages(root: string): Promise<string[]> {
-  const entries = await readdir(runtimesDir(root), { withFileTypes: true }).catch(() => []);
-  const langs: string[] = [];
-  for (const entry of entries) {
-    if (!entry.isDirectory()) continue;
-    const ok = await readFile(languageManifestPath(entry.name, root)).then(
-      () => true,
-      () => false,
-    );
-    if (ok) langs.push(entry.name);
-  }
-  return langs.sort();
+  return listRuntimes(root);
 }
 
 /**
@@ -58,22 +43,14 @@ export async function verifyReleaseModule(path: string, entry: VersionEntry, tas
 }
 
 export async function loadLanguageInput(lang: string, root: string): Promise<LanguageInput> {
-  const manifest = assertLanguageManifest(
-    await readJson(languageManifestPath(lang, root), metadataOutput(`${lang} manifest`)),
-    `runtimes/${lang}/manifest.json`,
+  // The per-language manifest: the metadata records of every version runtime.json declares, assembled here
+  // (never read from a file some earlier run left), so it cannot describe only part of the language.
+  const config = await loadRuntimeConfig(lang, root);
+  const manifest = await readLanguageManifest(
+    lang,
+    config.versions.map((v) => v.label),
+    root,
   );
-  if (manifest.language !== lang) {
-    throw new PipelineError(
-      'ERR_MANIFEST_INVALID',
-      `runtimes/${lang}/manifest.json says language "${manifest.language}"; expected "${lang}"`,
-    );
-  }
-  // source and license come from runtime.json (optional fields of the global manifest).
-  // TODO(swap): use loadRuntimeConfig(lang) from runtime/config.ts once it lands.
-  const config = (await readJson(runtimeConfigPath(lang, root)).catch(() => ({}))) as {
-    source?: unknown;
-    license?: unknown;
-  };
   const modules: Record<string, Uint8Array> = {};
   const companions: Record<string, Record<string, Uint8Array>> = {};
   for (const [ver, entry] of Object.entries(manifest.versions)) {
@@ -103,8 +80,8 @@ export async function loadLanguageInput(lang: string, root: string): Promise<Lan
     manifest,
     modules,
     ...(Object.keys(companions).length > 0 ? { companions } : {}),
-    ...(typeof config.source === 'string' ? { source: config.source } : {}),
-    ...(typeof config.license === 'string' ? { license: config.license } : {}),
+    source: config.source,
+    license: config.license,
   };
 }
 
@@ -154,10 +131,7 @@ export async function loadReleaseInput(
 ): Promise<ReleaseInput> {
   const langs = await listReleaseLanguages(root);
   if (langs.length === 0) {
-    throw new PipelineError(
-      'ERR_RELEASE',
-      `no runtimes/<lang>/manifest.json under ${root}; run \`nx run-many -t metadata\` first`,
-    );
+    throw new PipelineError('ERR_RELEASE', `no runtimes/<lang>/runtime.json under ${root}: nothing to release`);
   }
   const languages: LanguageInput[] = [];
   for (const lang of langs) languages.push(await loadLanguageInput(lang, root));

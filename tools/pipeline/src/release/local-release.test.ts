@@ -56,12 +56,10 @@ describe('local release', () => {
     expect(manifest.languages.go.source).toBe('https://example.test/go');
     expect(manifest.languages.rust.files['1.85'].variants.br.file).toBe('rust-1.85.wasm.br');
 
-    // The working tree carries the same manifest, SHA256SUMS and per-language manifests (with variants).
+    // The workspace root carries copies of manifest.json and SHA256SUMS; nothing is written into runtimes/.
     expect(await readFile(join(root, 'manifest.json'))).toEqual(await readFile(join(result.dir, 'manifest.json')));
     expect(await readFile(join(root, 'SHA256SUMS'))).toEqual(await readFile(join(result.dir, 'SHA256SUMS')));
-    expect(await readFile(join(root, 'runtimes/go/manifest.json'))).toEqual(
-      await readFile(join(result.dir, 'go-manifest.json')),
-    );
+    expect(await readdir(join(root, 'runtimes/go'))).toEqual(['runtime.json']);
     expect(lines.join('\n')).toMatch(/asset\s+size\s+sha256/);
   });
 
@@ -92,6 +90,18 @@ describe('local release', () => {
     await expect(readFile(join(root, 'manifest.json'))).rejects.toThrow();
   });
 
+  it('a declared version without a metadata record stops the release: no manifest lists part of a language', async () => {
+    const root = await fixture();
+    await rm(join(root, 'build/go/go-1.23.metadata.json'));
+    await expect(runRelease({ root, env, log: () => {} })).rejects.toMatchObject({
+      code: 'ERR_RELEASE',
+      message: expect.stringMatching(
+        /^build\/go\/go-1\.23\.metadata\.json: cannot read the metadata record \(ENOENT.*\): run `nx run go:metadata --ver=1\.23` \(or `nx run-many -t metadata`\) first$/,
+      ),
+    });
+    expect(await readdir(join(root, 'build')).then((d) => d.includes('release'))).toBe(false);
+  });
+
   it('without SOURCE_DATE_EPOCH, build_date is the newest released date of the inputs', async () => {
     const root = await fixture();
     const result = await runRelease({ root, env: {}, log: () => {} });
@@ -112,11 +122,10 @@ describe('local release', () => {
 
   it('--dry-run writes nothing', async () => {
     const root = await fixture();
-    const before = await readFile(join(root, 'runtimes/go/manifest.json'));
     const result = await runRelease({ root, env, dryRun: true, log: () => {} });
     expect(result.assets).toHaveLength(13);
     expect(await readdir(join(root, 'build')).then((d) => d.includes('release'))).toBe(false);
-    expect(await readFile(join(root, 'runtimes/go/manifest.json'))).toEqual(before);
+    await expect(readFile(join(root, 'manifest.json'))).rejects.toThrow();
     await expect(readFile(join(root, 'SHA256SUMS'))).rejects.toThrow();
   });
 });

@@ -1,10 +1,10 @@
 // Writes the assembled release to disk: the staging folder atomically (temp dir, then rename),
-// and the files the tagged commit carries (root manifest.json, SHA256SUMS, runtimes/<lang>/manifest.json).
+// and copies of its manifest.json and SHA256SUMS at the workspace root (git-ignored; the staged folder is the
+// release). It writes nothing into runtimes/ or into another stage's build/<lang> outputs.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../kit/files.ts';
-import { languageManifestPath } from '../paths.ts';
 import { type AssembledRelease, toJsonText } from './assemble.ts';
 
 const tempName = (dir: string, prefix: string): string =>
@@ -46,15 +46,12 @@ export async function writeFileIfChanged(path: string, content: string | Buffer)
   return true;
 }
 
-/** The files a tagged commit carries. Returns the paths that changed. */
+/** The root manifest.json and SHA256SUMS of the last release. Returns the paths that changed. */
 export async function writeWorkingTree(release: AssembledRelease, root: string): Promise<string[]> {
   const changed: string[] = [];
   const write = async (path: string, content: string): Promise<void> => {
     if (await writeFileIfChanged(path, content)) changed.push(path);
   };
-  for (const [lang, manifest] of Object.entries(release.languageManifests)) {
-    await write(languageManifestPath(lang, root), toJsonText(manifest));
-  }
   await write(join(root, 'manifest.json'), toJsonText(release.globalManifest));
   await write(join(root, 'SHA256SUMS'), release.sha256sums);
   return changed;

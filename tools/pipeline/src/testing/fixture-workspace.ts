@@ -1,9 +1,12 @@
-// Test helper: a tiny workspace (package.json, runtimes/<lang>/manifest.json, optimized modules) in a
-// temp dir, so release tests run without Docker. The modules are valid wasm: header + a custom section.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+// Test helper: a tiny workspace (package.json, runtimes/<lang>/runtime.json, optimized modules and their
+// metadata records, as the earlier stages leave them) in a temp dir, so release tests run without Docker.
+// The modules are valid wasm: header + a custom section.
+import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256Hex } from '../kit/digest.ts';
+import { writeMetadataRecord } from '../metadata/record.ts';
+import { runtimeConfigPath, runtimeSchemaPath } from '../paths.ts';
 
 function leb128(value: number): number[] {
   const out: number[] = [];
@@ -52,14 +55,14 @@ export async function createFixtureWorkspace(
 ): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'wasmhub-release-'));
   await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'fixture', version }));
+  await mkdir(join(root, 'runtimes'), { recursive: true });
+  await copyFile(runtimeSchemaPath(), runtimeSchemaPath(root));
   for (const { lang, versions } of runtimes) {
-    await mkdir(join(root, 'runtimes', lang), { recursive: true });
     await mkdir(join(root, 'build', lang, 'opt'), { recursive: true });
-    const entries: Record<string, unknown> = {};
     for (const [ver, bytes] of Object.entries(versions)) {
       const file = `${lang}-${ver}.wasm`;
       await writeFile(join(root, 'build', lang, 'opt', file), bytes);
-      entries[ver] = {
+      const entry = {
         file,
         size: bytes.byteLength,
         sha256: sha256Hex(bytes),
@@ -67,15 +70,18 @@ export async function createFixtureWorkspace(
         wasi: 'wasip1',
         features: ['wasi-preview1', 'stdio'],
       };
+      await writeMetadataRecord({ language: lang, version: ver, entry }, root);
     }
-    const latest = Object.keys(versions).sort().at(-1);
+    await mkdir(join(root, 'runtimes', lang), { recursive: true });
     await writeFile(
-      join(root, 'runtimes', lang, 'manifest.json'),
-      JSON.stringify({ language: lang, latest, versions: entries }, null, 2),
-    );
-    await writeFile(
-      join(root, 'runtimes', lang, 'runtime.json'),
-      JSON.stringify({ language: lang, source: `https://example.test/${lang}`, license: 'MIT' }),
+      runtimeConfigPath(lang, root),
+      JSON.stringify({
+        language: lang,
+        kind: 'go',
+        source: `https://example.test/${lang}`,
+        license: 'MIT',
+        versions: Object.keys(versions).map((label) => ({ label, builder: 'trixie', toolchain: '/usr/bin/true' })),
+      }),
     );
   }
   return root;

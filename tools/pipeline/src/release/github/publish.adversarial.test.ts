@@ -27,10 +27,10 @@ async function setup(): Promise<{ server: FakeGitHub; root: string }> {
 async function changedWorkspace(): Promise<string> {
   const other = await createFixtureWorkspace(undefined, '1.2.3');
   cleanup.push(() => rm(other, { recursive: true, force: true }));
-  const path = `${other}/runtimes/go/manifest.json`;
-  const manifest = JSON.parse(await readFile(path, 'utf8'));
-  manifest.versions['1.24'].features.push('threads');
-  await writeFile(path, JSON.stringify(manifest));
+  const path = `${other}/build/go/go-1.24.metadata.json`;
+  const record = JSON.parse(await readFile(path, 'utf8'));
+  record.entry.features.push('threads');
+  await writeFile(path, JSON.stringify(record));
   return other;
 }
 
