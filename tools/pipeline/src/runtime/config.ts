@@ -73,19 +73,8 @@ export interface RuntimeConfig {
   versions: RuntimeVersion[];
 }
 
-interface RawVersion {
-  label: string;
-  builder: string;
-  toolchain: string;
-  wasmOpt?: WasmOptLevel;
-  features?: string[];
-  debianSource?: DebianSource;
-  patches?: string;
-  buildScript?: string;
-  extraSources?: DebianSource[];
-  companions?: CompanionSpec[];
-  guestEnv?: Record<string, string>;
-}
+/** A version as runtime.json states it: the level and features may be left to the runtime's defaults. */
+type RawVersion = Omit<RuntimeVersion, 'wasmOpt' | 'features'> & Partial<Pick<RuntimeVersion, 'wasmOpt' | 'features'>>;
 interface RawConfig {
   language: string;
   kind: RuntimeKind;
