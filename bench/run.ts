@@ -55,6 +55,10 @@ for (const part of only)
     usage(`BENCH_ONLY=${process.env.BENCH_ONLY}: unknown part "${part}"; expected a comma list of ${parts.join(', ')}`);
 if (process.env.BENCH_OPT !== undefined && process.env.BENCH_OPT !== 'largest')
   usage(`BENCH_OPT=${process.env.BENCH_OPT}: expected "largest" (or unset: the smallest module)`);
+if (only.has('python') && !existsSync(join(repoRoot, 'runtimes', 'python', 'runtime.json')))
+  usage(
+    'BENCH_ONLY includes python, but runtimes/python/runtime.json does not exist: python is not a runtime of the release yet',
+  );
 
 await mkdir(benchDir, { recursive: true });
 await syncWorkspace(log);
