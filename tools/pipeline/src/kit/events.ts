@@ -16,6 +16,7 @@ export type PipelineEvent =
   | { kind: 'build.record'; task: string; file: string; size: number; toolchain: string }
   | { kind: 'verify.module'; task: string; file: string; size: number; sha256: string; cases?: number }
   | { kind: 'verify.record'; task: string; path: string }
+  | { kind: 'metadata.record'; task: string; path: string; changed: boolean; released: string }
   | { kind: 'wasm-opt.fallback'; task: string; reason: string }
   | { kind: 'wasm-opt.start'; task: string; level: string; flags: string; engine: 'native' | 'js' }
   | {
@@ -53,6 +54,8 @@ function describe(event: PipelineEvent): string {
       return `verify ${event.file}: ${event.size} bytes sha256 ${event.sha256.slice(0, 12)} ok${event.cases === undefined ? '' : `, ${event.cases} cases`}`;
     case 'verify.record':
       return `verification record ${event.path}`;
+    case 'metadata.record':
+      return `${event.path} ${event.changed ? 'written' : 'unchanged'}, released ${event.released}`;
     case 'wasm-opt.fallback':
       return `no Docker engine (${event.reason}): falling back to binaryen.js wasm-opt (about 4x slower)`;
     case 'wasm-opt.start':

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { PipelineError } from '../errors.ts';
 import { sha256Hex } from '../kit/digest.ts';
+import { lineEmitter } from '../kit/events.ts';
 import { readJson, readJsonIfExists } from '../kit/files.ts';
 import { buildVersionEntry, type VersionInput } from '../manifest/language-manifest.ts';
 import { resolveSourceStamp } from '../manifest/released.ts';
@@ -98,7 +99,7 @@ export interface WrittenRecord {
 /** Writes the metadata record of each of `input.versions` (all of runtime.json's, or the one of --ver). */
 export async function writeMetadata(input: WriteMetadataInput): Promise<WrittenRecord[]> {
   const root = input.root ?? workspaceRoot;
-  const log = input.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const emit = lineEmitter(input.log);
   const lang = input.config.language;
   const versions = await Promise.all(input.versions.map((v) => versionInput(input.config, v, root)));
   const stamp = await resolveSourceStamp(lang, { cwd: root, ...(input.env ? { env: input.env } : {}) });
@@ -117,9 +118,13 @@ export async function writeMetadata(input: WriteMetadataInput): Promise<WrittenR
       entry: buildVersionEntry(version, context),
     };
     const { path, changed } = await writeMetadataRecord(record, root);
-    log(
-      `[${lang}@${version.version}] ${relative(root, path)} ${changed ? 'written' : 'unchanged'}, released ${stamp.released}`,
-    );
+    emit({
+      kind: 'metadata.record',
+      task: `${lang}@${version.version}`,
+      path: relative(root, path),
+      changed,
+      released: stamp.released,
+    });
     written.push({ path, changed, record });
   }
   return written;
