@@ -11,7 +11,7 @@ import {
   startPageServer,
 } from '../packages/loader/src/testing/browser.ts';
 import { startServer } from '../packages/loader/src/testing/server.ts';
-import { type Sample, summarize } from './lib/stats.ts';
+import { type RuntimePartOptions, type Sample, summarize } from './lib/stats.ts';
 
 export interface BrowserResult {
   spec: string;
@@ -26,13 +26,7 @@ export interface BrowserResult {
   moduleRequestsByCache: number;
 }
 
-export async function benchBrowser(opts: {
-  releaseDir: string;
-  lang: string;
-  ver: string;
-  runs: number;
-  log: (line: string) => void;
-}): Promise<BrowserResult> {
+export async function benchBrowser(opts: RuntimePartOptions & { releaseDir: string }): Promise<BrowserResult> {
   const { lang, ver, runs, log } = opts;
   if (!chromiumPresent()) throw new Error('browser bench: /usr/bin/chromium is missing (apt-get install -y chromium)');
   const files = new Map<string, Buffer>();

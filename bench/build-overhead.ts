@@ -11,8 +11,8 @@ import { connectDocker } from '../tools/pipeline/src/docker/engine.ts';
 import { ensureBuilderImage } from '../tools/pipeline/src/docker/image.ts';
 import { containerOutputDir, containerUser } from '../tools/pipeline/src/docker/run-container.ts';
 import { loadRuntimeConfig, selectVersions } from '../tools/pipeline/src/runtime/config.ts';
-import { runProc } from './lib/proc.ts';
-import { measure, type Sample } from './lib/stats.ts';
+import { bareDockerRun, runProc } from './lib/proc.ts';
+import { measure, type RuntimePartOptions, type Sample } from './lib/stats.ts';
 import { benchDir, nx, nxEnv, wsRoot } from './lib/workspace.ts';
 
 export interface BuildOverheadResult {
@@ -25,12 +25,7 @@ export interface BuildOverheadResult {
   cliStart: Sample;
 }
 
-export async function benchBuildOverhead(opts: {
-  lang: string;
-  ver: string;
-  runs: number;
-  log: (line: string) => void;
-}): Promise<BuildOverheadResult> {
+export async function benchBuildOverhead(opts: RuntimePartOptions): Promise<BuildOverheadResult> {
   const { lang, ver } = opts;
   const config = await loadRuntimeConfig(lang, wsRoot);
   const version = selectVersions(config, ver)[0];
@@ -47,34 +42,31 @@ export async function benchBuildOverhead(opts: {
   const { user } = containerUser();
   let out = '';
   // The bare equivalent: the same container setup, the compiler called directly.
-  const bareArgs = () => [
-    'run',
-    '--rm',
-    '--network',
-    'none',
-    '-u',
-    user,
-    '-w',
-    '/src',
-    ...Object.entries(recipe.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-    '-v',
-    `${join(wsRoot, 'runtimes', lang)}:/src:ro`,
-    '-v',
-    `${out}:/out`,
-    image.tag,
-    ...(config.kind === 'go'
-      ? [
-          version.toolchain,
-          'build',
-          '-trimpath',
-          '-buildvcs=false',
-          '-ldflags=-buildid=',
-          '-o',
-          `/out/${lang}-${ver}.wasm`,
-          '.',
-        ]
-      : ['sh', '-c', 'cargo build --release --locked --offline --target wasm32-wasip1']),
-  ];
+  const bareArgs = () =>
+    bareDockerRun(
+      {
+        image: image.tag,
+        user,
+        workdir: '/src',
+        env: recipe.env,
+        mounts: [
+          { host: join(wsRoot, 'runtimes', lang), container: '/src', readOnly: true },
+          { host: out, container: '/out' },
+        ],
+      },
+      config.kind === 'go'
+        ? [
+            version.toolchain,
+            'build',
+            '-trimpath',
+            '-buildvcs=false',
+            '-ldflags=-buildid=',
+            '-o',
+            `/out/${lang}-${ver}.wasm`,
+            '.',
+          ]
+        : ['sh', '-c', 'cargo build --release --locked --offline --target wasm32-wasip1'],
+    );
   const samples = await measure(
     [
       {

@@ -10,7 +10,7 @@
 // nothing changed (all versions, all cache hits), as a maintainer re-runs it.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fmtMs, measure, type Sample, summarize } from './lib/stats.ts';
+import { fmtMs, measure, type RuntimePartOptions, type Sample, summarize } from './lib/stats.ts';
 import { benchDir, hitsOf, nx, repoRoot, wsRoot } from './lib/workspace.ts';
 
 export interface CachedRebuildResult {
@@ -25,13 +25,9 @@ export interface CachedRebuildResult {
   fullCacheHits: string;
 }
 
-export async function benchCachedRebuild(opts: {
-  lang: string;
-  ver: string;
-  runs: number;
-  coldRuns: number;
-  log: (line: string) => void;
-}): Promise<CachedRebuildResult> {
+export async function benchCachedRebuild(
+  opts: RuntimePartOptions & { coldRuns: number },
+): Promise<CachedRebuildResult> {
   const { lang, ver } = opts;
   const outputs = [
     join(wsRoot, 'build', lang, `${lang}-${ver}.wasm`),

@@ -8,7 +8,7 @@ import { connectDocker } from '../tools/pipeline/src/docker/engine.ts';
 import { ensureBuilderImage } from '../tools/pipeline/src/docker/image.ts';
 import { runContainer } from '../tools/pipeline/src/docker/run-container.ts';
 import { runProc } from './lib/proc.ts';
-import { type Sample, summarize } from './lib/stats.ts';
+import { type PartOptions, type Sample, summarize } from './lib/stats.ts';
 import { type RuntimeVersionInfo, repoRoot } from './lib/workspace.ts';
 
 /** One row per interpreter: which module, which native binary of the image, which script. */
@@ -71,11 +71,9 @@ async function timeNative(image: string, row: Interpreter, runs: number): Promis
   };
 }
 
-export async function benchInterpreters(options: {
-  versions: RuntimeVersionInfo[];
-  runs: number;
-  log: (line: string) => void;
-}): Promise<InterpreterResult[]> {
+export async function benchInterpreters(
+  options: PartOptions & { versions: RuntimeVersionInfo[] },
+): Promise<InterpreterResult[]> {
   const rows = INTERPRETERS.filter((r) => options.versions.some((v) => v.lang === r.lang && v.ver === r.ver));
   if (rows.length === 0) return [];
   const docker = await connectDocker();

@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sha256Hex } from '../tools/pipeline/src/kit/digest.ts';
 import { runProc } from './lib/proc.ts';
 import { type StaticServer, startStaticServer } from './lib/static-server.ts';
-import { measure, type Sample } from './lib/stats.ts';
+import { measure, type RuntimePartOptions, type Sample } from './lib/stats.ts';
 import { benchDir, wsRoot } from './lib/workspace.ts';
 
 // The loader as built from the bench workspace's synced sources (never the checkout's dist/, which
@@ -61,16 +61,14 @@ async function ensureBuilt(log: (line: string) => void): Promise<void> {
   if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing after npm run build -w @wasmhub/loader`);
 }
 
-export async function benchLoader(opts: {
-  releaseDir: string;
-  lang: string;
-  ver: string;
-  /** The runtime of item 4b (`wasmhub run <runLang> -- echo hi`), e.g. rust: its latest version. */
-  runLang: string;
-  runs: number;
-  processes: number;
-  log: (line: string) => void;
-}): Promise<LoaderResult> {
+export async function benchLoader(
+  opts: RuntimePartOptions & {
+    releaseDir: string;
+    /** The runtime of item 4b (`wasmhub run <runLang> -- echo hi`), e.g. rust: its latest version. */
+    runLang: string;
+    processes: number;
+  },
+): Promise<LoaderResult> {
   await ensureBuilt(opts.log);
   const server: StaticServer = await startStaticServer(opts.releaseDir);
   const spec = `${opts.lang}@${opts.ver}`;

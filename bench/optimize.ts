@@ -11,8 +11,8 @@ import { sha256Hex } from '../tools/pipeline/src/kit/digest.ts';
 import { WASM_OPT_IMAGE } from '../tools/pipeline/src/optimize/native.ts';
 import { optimizeModule } from '../tools/pipeline/src/optimize/optimize-module.ts';
 import { normalizeLevel, wasmOptArgs } from '../tools/pipeline/src/optimize/wasm-opt-args.ts';
-import { runProc } from './lib/proc.ts';
-import { measure, type Sample } from './lib/stats.ts';
+import { bareDockerRun, runProc } from './lib/proc.ts';
+import { measure, type PartOptions, type Sample } from './lib/stats.ts';
 import { benchDir } from './lib/workspace.ts';
 
 export interface OptimizeResult {
@@ -27,12 +27,9 @@ export interface OptimizeResult {
   emptyContainer: Sample;
 }
 
-export async function benchOptimize(opts: {
-  module: string;
-  level: string | undefined;
-  runs: number;
-  log: (line: string) => void;
-}): Promise<OptimizeResult> {
+export async function benchOptimize(
+  opts: PartOptions & { module: string; level: string | undefined },
+): Promise<OptimizeResult> {
   const level = normalizeLevel(opts.level);
   const dir = await mkdtemp(join(benchDir, 'opt-'));
   try {
@@ -49,21 +46,20 @@ export async function benchOptimize(opts: {
         {
           name: 'direct',
           run: async () =>
-            void (await runProc('docker', [
-              'run',
-              '--rm',
-              '--network',
-              'none',
-              '-u',
-              user,
-              '-v',
-              `${input}:/in/${basename(input)}:ro`,
-              '-v',
-              `${out}:/out`,
-              image.tag,
-              'wasm-opt',
-              ...wasmOptArgs(`/in/${basename(input)}`, '/out/direct.wasm', level),
-            ])),
+            void (await runProc(
+              'docker',
+              bareDockerRun(
+                {
+                  image: image.tag,
+                  user,
+                  mounts: [
+                    { host: input, container: `/in/${basename(input)}`, readOnly: true },
+                    { host: out, container: '/out' },
+                  ],
+                },
+                ['wasm-opt', ...wasmOptArgs(`/in/${basename(input)}`, '/out/direct.wasm', level)],
+              ),
+            )),
           after: async () => void digests.add(await sha(join(out, 'direct.wasm'))),
         },
         {

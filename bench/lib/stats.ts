@@ -42,6 +42,18 @@ export interface Variant {
   after?: () => Promise<void>;
 }
 
+/** What every part of the bench is given: how many runs, and where progress lines go. */
+export interface PartOptions {
+  runs: number;
+  log: (line: string) => void;
+}
+
+/** A part that measures one runtime version. */
+export interface RuntimePartOptions extends PartOptions {
+  lang: string;
+  ver: string;
+}
+
 export interface MeasureOptions {
   runs: number;
   warmup?: number;
