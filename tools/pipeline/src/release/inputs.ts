@@ -135,30 +135,31 @@ export async function loadReleaseInput(
   }
   const languages: LanguageInput[] = [];
   for (const lang of langs) languages.push(await loadLanguageInput(lang, root));
-  // Compress every module up front, in parallel, reusing verified cache entries (brotli q11 is slow).
-  const flat = languages.flatMap((lang) => Object.entries(lang.modules).map(([ver, bytes]) => ({ lang, ver, bytes })));
-  const variants = await compressModules(
-    flat.map((item) => item.bytes),
-    options.compressionCache ? { cacheDir: options.compressionCache } : {},
-  );
-  flat.forEach((item, i) => {
-    item.lang.variants ??= {};
-    item.lang.variants[item.ver] = variants[i] as CompressedVariants;
-  });
-  // Companion files (an interpreter's standard library) get the same deterministic, cached variants.
-  const files = languages.flatMap((lang) =>
-    Object.values(lang.companions ?? {}).flatMap((byFile) =>
-      Object.entries(byFile).map(([file, bytes]) => ({ lang, file, bytes })),
+  // Compress every module and companion file (an interpreter's standard library) up front, in one parallel
+  // pass, reusing verified cache entries (brotli q11 is slow); `keep` files each result where it belongs.
+  const jobs = languages.flatMap((lang) => [
+    ...Object.entries(lang.modules).map(([ver, bytes]) => ({
+      bytes,
+      keep: (v: CompressedVariants) => {
+        lang.variants ??= {};
+        lang.variants[ver] = v;
+      },
+    })),
+    ...Object.values(lang.companions ?? {}).flatMap((byFile) =>
+      Object.entries(byFile).map(([file, bytes]) => ({
+        bytes,
+        keep: (v: CompressedVariants) => {
+          lang.companionVariants ??= {};
+          lang.companionVariants[file] = v;
+        },
+      })),
     ),
-  );
-  const companionVariants = await compressModules(
-    files.map((item) => item.bytes),
+  ]);
+  const variants = await compressModules(
+    jobs.map((job) => job.bytes),
     options.compressionCache ? { cacheDir: options.compressionCache } : {},
   );
-  files.forEach((item, i) => {
-    item.lang.companionVariants ??= {};
-    item.lang.companionVariants[item.file] = companionVariants[i] as CompressedVariants;
-  });
+  jobs.forEach((job, i) => job.keep(variants[i] as CompressedVariants));
   return {
     version: options.version,
     buildDate: await resolveBuildDate(root, options.sourceDateEpoch, languages),
