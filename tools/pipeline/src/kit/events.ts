@@ -1,7 +1,10 @@
 // What the pipeline reports while it works, as data: every stage emits events, and formatEvent is the one place
 // an event becomes a line for humans. Every line carries its task (`[go@1.24]`, `[image:trixie]`), so the
-// interleaved output of parallel Nx tasks stays readable. (The GitHub and npm publishers have their own event
-// unions, formatted by formatPublishEvent and formatNpmEvent, for the same reason.)
+// interleaved output of parallel Nx tasks stays readable. The GitHub publisher and client have their own
+// unions (github/events.ts, github/client.ts); the release stage carries them here, so its output, too, goes
+// through formatEvent.
+import type { GitHubEvent } from '../release/github/client.ts';
+import { formatPublishEvent, type PublishEvent } from '../release/github/events.ts';
 
 export type Stream = 'stdout' | 'stderr';
 
@@ -17,6 +20,11 @@ export type PipelineEvent =
   | { kind: 'verify.module'; task: string; file: string; size: number; sha256: string; cases?: number }
   | { kind: 'verify.record'; task: string; path: string }
   | { kind: 'metadata.record'; task: string; path: string; changed: boolean; released: string }
+  | { kind: 'release.staged'; task: string; assets: number; dir: string; changed: number; dryRun: boolean }
+  | { kind: 'release.publish'; task: string; event: PublishEvent }
+  | { kind: 'release.github'; task: string; event: GitHubEvent }
+  | { kind: 'release.github-done'; task: string; uploaded: number; replaced: number; skipped: number; bytes: number }
+  | { kind: 'release.local-only'; task: string }
   | { kind: 'wasm-opt.fallback'; task: string; reason: string }
   | { kind: 'wasm-opt.start'; task: string; level: string; flags: string; engine: 'native' | 'js' }
   | {
@@ -56,6 +64,21 @@ function describe(event: PipelineEvent): string {
       return `verification record ${event.path}`;
     case 'metadata.record':
       return `${event.path} ${event.changed ? 'written' : 'unchanged'}, released ${event.released}`;
+    case 'release.staged':
+      return event.dryRun
+        ? `dry run: would stage ${event.assets} assets in ${event.dir} and update manifest.json, SHA256SUMS`
+        : `staged ${event.assets} assets in ${event.dir}; working tree files changed: ${event.changed}`;
+    case 'release.publish':
+      return formatPublishEvent(event.event);
+    case 'release.github': {
+      const e = event.event;
+      if (e.kind === 'log') return `github ${e.level}: ${e.message}`;
+      return `${e.secondary ? 'secondary ' : ''}rate limit on ${e.method} ${e.url}: waiting ${e.retryAfterSeconds}s (retry ${e.retryCount + 1})`;
+    }
+    case 'release.github-done':
+      return `github: ${event.uploaded} uploaded, ${event.replaced} replaced, ${event.skipped} skipped, ${event.bytes} bytes sent`;
+    case 'release.local-only':
+      return 'no GITHUB_TOKEN/GITHUB_REPOSITORY: local release only';
     case 'wasm-opt.fallback':
       return `no Docker engine (${event.reason}): falling back to binaryen.js wasm-opt (about 4x slower)`;
     case 'wasm-opt.start':

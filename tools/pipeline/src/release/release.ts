@@ -1,10 +1,11 @@
 // The release stage: assemble every runtime into one flat set of assets, stage it locally, and
 // (with GITHUB_TOKEN + GITHUB_REPOSITORY) put it on GitHub Releases.
 import { join } from 'node:path';
+import { lineEmitter } from '../kit/events.ts';
 import { assertGlobalManifest, assertLanguageManifest } from '../manifest/validate.ts';
 import { assembleRelease, type ReleaseAsset } from './assemble.ts';
 import { createGitHubClient, type GitHubEvent } from './github/client.ts';
-import { formatPublishEvent, type PublishEvent } from './github/events.ts';
+import type { PublishEvent } from './github/events.ts';
 import { type PublishOutcome, publishToGitHub } from './github/publish.ts';
 import { redact } from './github/redact.ts';
 import { loadReleaseInput, readPackageVersion } from './inputs.ts';
@@ -32,7 +33,8 @@ export async function runRelease(input: RunReleaseOptions = {}): Promise<Release
   const secrets = options.github ? [options.github.token] : [];
   const version = await readPackageVersion(options.root);
   const tag = options.tag ?? `v${version}`;
-  const log = (line: string): void => options.log(redact(`[release ${tag}] ${line}`, secrets));
+  const task = `release ${tag}`;
+  const emit = lineEmitter((line) => options.log(redact(line, secrets)));
 
   const release = assembleRelease(
     await loadReleaseInput(options.root, {
@@ -47,12 +49,13 @@ export async function runRelease(input: RunReleaseOptions = {}): Promise<Release
   }
 
   const dir = stagingDir(options, tag);
+  const staged = { kind: 'release.staged', task, assets: release.assets.length, dir, dryRun: options.dryRun } as const;
   if (options.dryRun) {
-    log(`dry run: would stage ${release.assets.length} assets in ${dir} and update manifest.json, SHA256SUMS`);
+    emit({ ...staged, changed: 0 });
   } else {
     await stageRelease(release, dir);
     const changed = await writeWorkingTree(release, options.root);
-    log(`staged ${release.assets.length} assets in ${dir}; working tree files changed: ${changed.length}`);
+    emit({ ...staged, changed: changed.length });
   }
 
   let github: PublishOutcome | undefined;
@@ -67,11 +70,7 @@ export async function runRelease(input: RunReleaseOptions = {}): Promise<Release
       maxRetryAfterSeconds: 900,
       onEvent: (event) => {
         input.onGitHubEvent?.(event);
-        if (event.kind === 'rate-limit') {
-          log(
-            `${event.secondary ? 'secondary ' : ''}rate limit on ${event.method} ${event.url}: waiting ${event.retryAfterSeconds}s (retry ${event.retryCount + 1})`,
-          );
-        } else log(`github ${event.level}: ${event.message}`);
+        emit({ kind: 'release.github', task, event });
       },
     });
     github = await publishToGitHub({
@@ -84,14 +83,19 @@ export async function runRelease(input: RunReleaseOptions = {}): Promise<Release
       ...(settings.targetCommitish ? { targetCommitish: settings.targetCommitish } : {}),
       emit: (event) => {
         input.onPublishEvent?.(event);
-        log(formatPublishEvent(event));
+        emit({ kind: 'release.publish', task, event });
       },
     });
-    log(
-      `github: ${github.uploaded.length} uploaded, ${github.replaced.length} replaced, ${github.skipped.length} skipped, ${github.bytesUploaded} bytes sent`,
-    );
+    emit({
+      kind: 'release.github-done',
+      task,
+      uploaded: github.uploaded.length,
+      replaced: github.replaced.length,
+      skipped: github.skipped.length,
+      bytes: github.bytesUploaded,
+    });
   } else {
-    log('no GITHUB_TOKEN/GITHUB_REPOSITORY: local release only');
+    emit({ kind: 'release.local-only', task });
   }
   options.log(formatSummaryTable(release.assets));
   return { tag, dir, assets: release.assets, ...(github ? { github } : {}) };
