@@ -18,23 +18,25 @@ const node_path_1 = require("node:path");
 exports.RUNTIME_TAG = 'runtime';
 /** The Nx project of tools/pipeline (its package.json name). */
 exports.PIPELINE_PROJECT = '@wasmhub/pipeline';
+/** The version part of an output path: the version `--ver` names, else every version (`*`). */
+const VERSION = '{options.ver ?? *}';
 /**
- * Disjoint output globs per stage (same as stageOutputs in tools/pipeline/src/paths.ts), so that
- * restoring one stage from cache never removes another stage's files.
+ * Disjoint output globs per stage (stageOutputs in tools/pipeline/src/paths.ts, narrowed to one version
+ * under --ver), so that restoring one stage from cache never removes another stage's files, and the cache
+ * entry of a `--ver=1.24` task holds only 1.24's files: it can never bring back another version's file as
+ * it was when that entry was stored (e.g. an old go-1.23.metadata.json after 1.23 was described again).
  */
 function stageOutputs(lang) {
+    const out = (path) => `{workspaceRoot}/build/${lang}/${path}`;
     return {
         build: [
-            `{workspaceRoot}/build/${lang}/${lang}-*.wasm`,
-            `{workspaceRoot}/build/${lang}/${lang}-*.build.json`,
-            `{workspaceRoot}/build/${lang}/companions/${lang}-*`,
+            out(`${lang}-${VERSION}.wasm`),
+            out(`${lang}-${VERSION}.build.json`),
+            out(`companions/${lang}-${VERSION}-*`),
         ],
-        optimize: [`{workspaceRoot}/build/${lang}/opt/${lang}-*.wasm`],
-        verify: [
-            `{workspaceRoot}/build/${lang}/${lang}-*.verify.json`,
-            `{workspaceRoot}/build/${lang}/opt/${lang}-*.verify.json`,
-        ],
-        metadata: [`{workspaceRoot}/build/${lang}/${lang}-*.metadata.json`],
+        optimize: [out(`opt/${lang}-${VERSION}.wasm`)],
+        verify: [out(`${lang}-${VERSION}.verify.json`), out(`opt/${lang}-${VERSION}.verify.json`)],
+        metadata: [out(`${lang}-${VERSION}.metadata.json`)],
     };
 }
 const previous = {

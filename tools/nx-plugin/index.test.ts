@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { CreateNodesContextV2, CreateNodesResult } from '@nx/devkit';
+import { type CreateNodesContextV2, type CreateNodesResult, getOutputsForTargetAndConfiguration } from '@nx/devkit';
 import { describe, expect, it } from 'vitest';
+import { artifactPaths } from '../pipeline/src/ci/matrix.ts';
 import { stageOutputs as pipelineOutputs, workspaceRoot } from '../pipeline/src/paths.ts';
 import { stageFolders } from '../pipeline/src/stages.ts';
 import { compiledPluginPath, compilePlugin } from './compiled.ts';
@@ -73,16 +74,25 @@ describe('nx plugin', () => {
     for (const t of Object.values(targets)) expect(t.cache).toBe(true);
   });
 
-  it('gives every stage distinct outputs, the same ones the pipeline writes', () => {
+  it("gives every stage distinct outputs, the pipeline's, narrowed to one version under --ver", async () => {
     const nx = stageOutputs('go');
     const all = Object.values(nx).flat();
     expect(new Set(all).size).toBe(all.length);
-    const fromPipeline = pipelineOutputs('go');
-    for (const stage of ['build', 'optimize', 'verify', 'metadata'] as const) {
-      expect(nx[stage]).toEqual(fromPipeline[stage].map((p) => `{workspaceRoot}/${p}`));
-    }
     // No stage writes into the runtime folder: it is sources only.
     expect(all.some((glob) => glob.includes('{projectRoot}'))).toBe(false);
+    // As Nx resolves them for a task: without --ver the pipeline's globs (companions: <lang>-<ver>-<name>),
+    // with --ver=1.24 exactly the files of 1.24 that a CI artifact carries.
+    const project = (await nodesFor('runtimes/go/runtime.json'))['runtimes/go'];
+    const node = { name: 'go', type: 'app' as const, data: { ...project, root: 'runtimes/go' } };
+    const fromPipeline = pipelineOutputs('go');
+    const perVersion: string[] = [];
+    for (const stage of ['build', 'optimize', 'verify', 'metadata'] as const) {
+      const resolve = (overrides: Record<string, string>) =>
+        getOutputsForTargetAndConfiguration({ project: 'go', target: stage }, overrides, node);
+      expect(resolve({})).toEqual(fromPipeline[stage].map((p) => (p.endsWith('/go-*') ? `${p}-*` : p)));
+      perVersion.push(...resolve({ ver: '1.24' }));
+    }
+    expect(perVersion.sort()).toEqual(artifactPaths('go', '1.24').sort());
   });
 
   it('puts one release target on the pipeline project, after every runtime metadata', async () => {
