@@ -10,9 +10,9 @@
 // The client's write pacing (1 s between writes, GitHub's advice) is set to 0 as in the tests: it is a
 // policy, not a cost of the code; the table notes what it adds per write.
 
-import { githubEnv } from '../tools/pipeline/src/testing/github-harness.ts';
 import { runRelease } from '../tools/pipeline/src/release/release.ts';
 import { type FakeGitHub, startFakeGitHub } from '../tools/pipeline/src/testing/fake-github/server.ts';
+import { githubEnv } from '../tools/pipeline/src/testing/github-harness.ts';
 import { measure, type PartOptions, type Sample } from './lib/stats.ts';
 import { releaseRoot, sourceDateEpoch } from './lib/workspace.ts';
 

@@ -159,7 +159,7 @@ export async function loadReleaseInput(
     jobs.map((job) => job.bytes),
     options.compressionCache ? { cacheDir: options.compressionCache } : {},
   );
-  jobs.forEach((job, i) => job.keep(variants[i] as CompressedVariants));
+  for (const [i, job] of jobs.entries()) job.keep(variants[i] as CompressedVariants);
   return {
     version: options.version,
     buildDate: await resolveBuildDate(root, options.sourceDateEpoch, languages),
