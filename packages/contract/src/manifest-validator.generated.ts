@@ -242,7 +242,7 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// manifest-validator.js
+// validator.js
 var validate = validate20;
 var pattern4 = new RegExp("^[a-z][a-z0-9-]{0,31}$", "u");
 var pattern5 = new RegExp("^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$", "u");
