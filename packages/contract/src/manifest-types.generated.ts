@@ -22,7 +22,7 @@ export type Size = number;
 export type Sha256 = string;
 
 /**
- * Per-language manifest (runtimes/<lang>/manifest.json, released as <lang>-manifest.json).
+ * Per-language manifest, released as <lang>-manifest.json (assembled by the release from the metadata stage's per-version records).
  */
 export interface LanguageManifest {
   language: Language;
