@@ -3,6 +3,7 @@
 // first source that only answers 503. Slow (it builds every runtime version): runs in the docker project.
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -118,6 +119,7 @@ it.skipIf(!docker)('`npx nx run-many -t release` on a clean clone stages a compl
   expect(global.languages.go?.versions).toEqual(['1.21', '1.22', '1.23', '1.24', '1.25', '1.26', '1.27']);
   expect(global.languages.rust?.versions).toEqual(['1.85']);
   expect(global.languages.lua?.versions).toEqual(['5.1', '5.2', '5.3', '5.4']);
+  expect(global.languages.python?.versions).toEqual(['3.13']);
   // Every asset named by SHA256SUMS exists; every runtime version has its three files.
   const listed = sums.stdout
     .trim()
@@ -129,6 +131,8 @@ it.skipIf(!docker)('`npx nx run-many -t release` on a clean clone stages a compl
     }
     expect(listed).toContain(`${lang}-manifest.json`);
   }
+  // Python's standard library travels as a companion asset with its own compressed variants.
+  for (const suffix of ['', '.gz', '.br']) expect(listed).toContain(`python-3.13-stdlib.zip${suffix}`);
   expect(listed).toContain('manifest.json');
 });
 
@@ -286,5 +290,35 @@ it.skipIf(!docker)(
     // The compressed variant was preferred: no raw .wasm needed to cross the wire.
     const versions = Object.values(global.languages).reduce((n, info) => n + info.versions.length, 0);
     expect(served.filter((name) => name.endsWith('.wasm.br')).length).toBe(versions);
+  },
+);
+
+it.skipIf(!docker)(
+  'through the loader API alone, python@3.13 from a loopback source into an empty cache runs a json one-liner',
+  async () => {
+    expect(releaseDir, 'the release test must pass first').toBeDefined();
+    // Nothing here knows Python's layout: the loader brings the interpreter's files and environment.
+    const source = await listen(async (req, res) => {
+      const name = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.slice(1));
+      try {
+        const body = await readFile(join(releaseDir, name.replace(/[/\\]/g, '')));
+        res.writeHead(200, { 'content-length': body.length }).end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    const loader = new RuntimeLoader({ sources: [source], cacheDir: join(work, 'cache-python') });
+    const stdoutPath = join(work, 'python-stdout.txt');
+    const stdout = openSync(stdoutPath, 'w');
+    let exitCode: number;
+    try {
+      exitCode = await loader.run('python', '3.13', {
+        args: ['-c', 'print(__import__("json").dumps({"ok": True}))'],
+        stdout,
+      });
+    } finally {
+      closeSync(stdout);
+    }
+    expect({ exitCode, stdout: await readFile(stdoutPath, 'utf8') }).toEqual({ exitCode: 0, stdout: '{"ok": true}\n' });
   },
 );
