@@ -154,7 +154,7 @@ describe('the Nx targets behind the command', () => {
     interface Target {
       executor: string;
       options: { command: string; forwardAllArgs?: boolean };
-      dependsOn?: (string | { target: string; params?: string })[];
+      dependsOn?: (string | { target: string; params?: string; projects?: string[] })[];
     }
     const graph = JSON.parse(await readFile(file, 'utf8')) as {
       graph: { nodes: Record<string, { data: { targets: Record<string, Target> } }> };
@@ -168,12 +168,15 @@ describe('the Nx targets behind the command', () => {
       while (name !== undefined) {
         const t: Target | undefined = targets[name];
         expect(t, `${entry.language}:${name}`).toBeDefined();
-        expect(t?.options.command).toBe(`node --import tsx tools/pipeline/src/cli.ts ${name} ${entry.language}`);
+        expect(t?.options.command).toBe(`node tools/pipeline/dist/cli.js ${name} ${entry.language}`);
         expect(t?.options.forwardAllArgs).toBe(true);
         chain.push(name);
-        const next: (string | { target: string; params?: string })[] = t?.dependsOn ?? [];
+        // Every stage also depends on the compiled pipeline (@wasmhub/pipeline:build); the rest is the chain.
+        const all: NonNullable<Target['dependsOn']> = t?.dependsOn ?? [];
+        expect(all).toContainEqual({ projects: ['@wasmhub/pipeline'], target: 'build' });
+        const next = all.filter((d) => typeof d === 'string' || d.projects === undefined);
         expect(next.length).toBeLessThanOrEqual(1);
-        const dep = next[0];
+        const dep: (typeof next)[number] | undefined = next[0];
         if (dep !== undefined) expect(dep).toEqual({ target: expect.any(String), params: 'forward' });
         name = typeof dep === 'object' ? dep.target : dep;
       }
