@@ -1,10 +1,9 @@
 // What the pipeline reports while it works, as data: every stage emits events, and formatEvent is the one place
 // an event becomes a line for humans. Every line carries its task (`[go@1.24]`, `[image:trixie]`), so the
 // interleaved output of parallel Nx tasks stays readable. The GitHub publisher and client have their own
-// unions (github/events.ts, github/client.ts); the release stage carries them here, so its output, too, goes
+// unions (release-events.ts); the release stage carries them here, so its output, too, goes
 // through formatEvent.
-import type { GitHubEvent } from '../release/github/client.ts';
-import { formatPublishEvent, type PublishEvent } from '../release/github/events.ts';
+import { formatPublishEvent, type GitHubEvent, type PublishEvent } from './release-events.ts';
 
 export type Stream = 'stdout' | 'stderr';
 

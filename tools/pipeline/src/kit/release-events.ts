@@ -1,5 +1,24 @@
-// What the GitHub publisher reports, as data; one formatter turns events into the human log lines.
-import { formatSize } from '../summary.ts';
+// What the release's GitHub publisher and GitHub client report, as data, and how a publisher event reads.
+// Kept in the kit (not under release/) so that kit/events.ts, which every stage imports, does not pull the
+// release's code into the inputs of the build, optimize and verify stages.
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+}
+
+/** What the GitHub client reports (rate limits it waits out, Octokit's warnings and errors). */
+export type GitHubEvent =
+  | {
+      kind: 'rate-limit';
+      secondary: boolean;
+      retryAfterSeconds: number;
+      method: string;
+      url: string;
+      retryCount: number;
+    }
+  | { kind: 'log'; level: 'warn' | 'error'; message: string };
 
 export type PublishEvent =
   | { kind: 'release.duplicates'; tag: string; count: number; id: number }

@@ -2,10 +2,10 @@
 // (with GITHUB_TOKEN + GITHUB_REPOSITORY) put it on GitHub Releases.
 import { join } from 'node:path';
 import { lineEmitter } from '../kit/events.ts';
+import type { GitHubEvent, PublishEvent } from '../kit/release-events.ts';
 import { assertGlobalManifest, assertLanguageManifest } from '../manifest/validate.ts';
 import { assembleRelease, type ReleaseAsset } from './assemble.ts';
-import { createGitHubClient, type GitHubEvent } from './github/client.ts';
-import type { PublishEvent } from './github/events.ts';
+import { createGitHubClient } from './github/client.ts';
 import { type PublishOutcome, publishToGitHub } from './github/publish.ts';
 import { redact } from './github/redact.ts';
 import { loadReleaseInput, readPackageVersion } from './inputs.ts';

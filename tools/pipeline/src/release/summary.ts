@@ -1,11 +1,6 @@
 // The human summary printed at the end of a release: asset, size, sha256 prefix.
+import { formatSize } from '../kit/release-events.ts';
 import type { ReleaseAsset } from './assemble.ts';
-
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
-}
 
 export function formatSummaryTable(assets: readonly ReleaseAsset[]): string {
   const rows = assets.map((asset) => [asset.name, formatSize(asset.size), asset.sha256.slice(0, 12)] as const);

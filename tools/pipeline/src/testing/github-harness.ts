@@ -2,8 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { GitHubEvent } from '../release/github/client.ts';
-import type { PublishEvent } from '../release/github/events.ts';
+import type { GitHubEvent, PublishEvent } from '../kit/release-events.ts';
 import { type ReleaseResult, runRelease } from '../release/release.ts';
 import type { FakeGitHub } from './fake-github/server.ts';
 

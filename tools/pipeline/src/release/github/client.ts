@@ -4,18 +4,8 @@
 import Bottleneck from 'bottleneck';
 import { Octokit, RequestError } from 'octokit';
 import { PipelineError } from '../../errors.ts';
+import type { GitHubEvent } from '../../kit/release-events.ts';
 import { redact } from './redact.ts';
-
-export type GitHubEvent =
-  | {
-      kind: 'rate-limit';
-      secondary: boolean;
-      retryAfterSeconds: number;
-      method: string;
-      url: string;
-      retryCount: number;
-    }
-  | { kind: 'log'; level: 'warn' | 'error'; message: string };
 
 export interface GitHubClientOptions {
   token: string;

@@ -6,8 +6,8 @@
 import { compareVersions } from '@wasmhub/contract';
 import type { Octokit } from 'octokit';
 import { PipelineError } from '../../errors.ts';
+import type { PublishEvent } from '../../kit/release-events.ts';
 import type { ReleaseAsset } from '../assemble.ts';
-import type { PublishEvent } from './events.ts';
 import { createDraft, findRelease } from './find-release.ts';
 import { type AssetAction, differenceOf, planAssets } from './plan.ts';
 import {

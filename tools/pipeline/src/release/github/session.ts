@@ -1,8 +1,8 @@
 // What every step of a GitHub publish shares: the client, the target, one error wrapper, the event sink,
 // and the two listings (releases of the repository, assets of a release) the steps read.
 import type { Octokit } from 'octokit';
+import type { PublishEvent } from '../../kit/release-events.ts';
 import { toGitHubError } from './client.ts';
-import type { PublishEvent } from './events.ts';
 import type { RemoteAsset } from './plan.ts';
 
 export interface GitHubTarget {
