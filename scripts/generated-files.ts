@@ -13,6 +13,12 @@ import {
 } from '../packages/contract/scripts/manifest-validator-source.ts';
 import { compiledPluginPath, compilePlugin } from '../tools/nx-plugin/compiled.ts';
 import {
+  generateGoUsage,
+  generateRustUsage,
+  goUsagePath,
+  rustUsagePath,
+} from '../tools/pipeline/scripts/runtime-usage-source.ts';
+import {
   conformanceValidator,
   generateSchemaValidator,
   runtimeValidator,
@@ -34,5 +40,7 @@ export const generatedFiles: readonly GeneratedFile[] = [
     source: validator.source,
     generate: () => generateSchemaValidator(validator),
   })),
+  { path: goUsagePath, source: 'runtimes/conformance.json', generate: () => generateGoUsage() },
+  { path: rustUsagePath, source: 'runtimes/conformance.json', generate: () => generateRustUsage() },
   { path: compiledPluginPath, source: 'tools/nx-plugin/index.ts', generate: () => compilePlugin() },
 ];

@@ -214,37 +214,25 @@ func plainDecimal(d string, exp int) string {
 	return d[:exp+1] + "." + d[exp+1:]
 }
 
-func (p *parser) expr() (value, string) {
-	left, err := p.term()
-	if err != "" {
-		return value{}, err
-	}
-	for {
-		t, ok := p.peek()
-		if !ok || t.num || (t.text != "+" && t.text != "-") {
-			return left, ""
-		}
-		p.next++
-		right, err := p.term()
-		if err != "" {
-			return value{}, err
-		}
-		left = p.apply(t.text[0], left, right)
-	}
-}
+// expr parses a sum: terms joined by + and -.
+func (p *parser) expr() (value, string) { return p.binary("+-", p.term) }
 
-func (p *parser) term() (value, string) {
-	left, err := p.unary()
+// term parses a product: unary operands joined by *, / and %.
+func (p *parser) term() (value, string) { return p.binary("*/%", p.unary) }
+
+// binary parses operands joined by the one-byte operators in ops, left to right.
+func (p *parser) binary(ops string, operand func() (value, string)) (value, string) {
+	left, err := operand()
 	if err != "" {
 		return value{}, err
 	}
 	for {
 		t, ok := p.peek()
-		if !ok || t.num || (t.text != "*" && t.text != "/" && t.text != "%") {
+		if !ok || t.num || len(t.text) != 1 || !strings.Contains(ops, t.text) {
 			return left, ""
 		}
 		p.next++
-		right, err := p.unary()
+		right, err := operand()
 		if err != "" {
 			return value{}, err
 		}

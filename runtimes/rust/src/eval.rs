@@ -238,27 +238,29 @@ impl<'a> Parser<'a> {
         !t.num && ops.contains(&t.text[0])
     }
 
+    /// A sum: terms joined by + and -.
     fn expr(&mut self) -> Result<Value, String> {
-        let mut left = self.term()?;
-        while let Some(t) = self.peek() {
-            if !Self::is_op(&t, b"+-") {
-                break;
-            }
-            self.next += 1;
-            let right = self.term()?;
-            left = self.apply(t.text[0], left, right);
-        }
-        Ok(left)
+        self.binary(b"+-", Self::term)
     }
 
+    /// A product: unary operands joined by *, / and %.
     fn term(&mut self) -> Result<Value, String> {
-        let mut left = self.unary()?;
+        self.binary(b"*/%", Self::unary)
+    }
+
+    /// Operands joined by the one-byte operators in `ops`, left to right.
+    fn binary(
+        &mut self,
+        ops: &[u8],
+        operand: fn(&mut Self) -> Result<Value, String>,
+    ) -> Result<Value, String> {
+        let mut left = operand(self)?;
         while let Some(t) = self.peek() {
-            if !Self::is_op(&t, b"*/%") {
+            if !Self::is_op(&t, ops) {
                 break;
             }
             self.next += 1;
-            let right = self.unary()?;
+            let right = operand(self)?;
             left = self.apply(t.text[0], left, right);
         }
         Ok(left)

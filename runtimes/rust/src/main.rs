@@ -5,6 +5,9 @@
 //! No crates: the build runs offline.
 
 mod eval;
+#[path = "usage.generated.rs"]
+mod usage;
+use usage::USAGE;
 
 use std::ffi::{OsStr, OsString};
 use std::fs;
@@ -13,21 +16,6 @@ use std::io::{self, ErrorKind, Write};
 use std::os::unix::ffi::OsStrExt;
 #[cfg(target_os = "wasi")]
 use std::os::wasi::ffi::OsStrExt;
-
-/// The help text. It must stay identical to `usage` in runtimes/go/main.go.
-const USAGE: &str = "WasmHub runtime: a small WASI command-line program
-
-Usage: wasmhub <command> [args...]
-
-Commands:
-  version                 print the language, toolchain and target
-  echo [args...]          print the arguments joined by single spaces
-  eval <expr>             evaluate an arithmetic expression (+ - * / %, parentheses)
-  env                     print the environment as KEY=VALUE lines, sorted by key
-  cat <file>              print a file's contents
-  ls [path]               list a directory (default: .), sorted by name
-  write <file> <content>  write content to a file
-";
 
 const TARGET: &str = "wasm32-wasip1";
 const TOOLCHAIN: &str = env!("WASMHUB_RUSTC_VERSION");
