@@ -15,6 +15,13 @@ import { RuntimeLoader } from '../packages/loader/src/index.ts';
 import { metadataRecordPath } from '../tools/pipeline/src/paths.ts';
 import { listRuntimes, loadRuntimeConfig } from '../tools/pipeline/src/runtime/config.ts';
 import { requireDocker } from '../tools/pipeline/src/testing/require-docker.ts';
+import {
+  extractPythonTests,
+  formatModuleResult,
+  modulePassed,
+  PYTHON_TEST_MODULES,
+  runPythonUpstream,
+} from '../tools/pipeline/src/verify/python-upstream.ts';
 import { runWasi } from '../tools/pipeline/src/verify/run-wasi.ts';
 
 const run = promisify(execFile);
@@ -146,18 +153,26 @@ async function readmeBlock(heading: string): Promise<string> {
   return (block as RegExpExecArray)[1] as string;
 }
 
-it.skipIf(!docker)("the README's consumer commands work verbatim after the main command", async () => {
-  expect(releaseDir, 'the release test must pass first').toBeDefined();
-  const block = await readmeBlock('## Consuming a runtime');
-  // One bash, as a reader pasting the block: every line must succeed; the cache is the reader's own.
+/**
+ * Runs the block under `heading` in one bash, as a reader pasting it: every line must succeed. The
+ * reader has an own home and cache (`name`) and no WASMHUB_SOURCES. Resolves with the output.
+ */
+async function runReadmeBlock(heading: string, name: string): Promise<string> {
+  const block = await readmeBlock(heading);
   const env: NodeJS.ProcessEnv = {
     ...cleanEnv(),
-    HOME: join(work, 'home'),
-    WASMHUB_CACHE_DIR: join(work, 'cache-readme'),
+    HOME: join(work, `home-${name}`),
+    WASMHUB_CACHE_DIR: join(work, `cache-${name}`),
   };
   delete env.WASMHUB_SOURCES;
   const { code, output } = await runStreaming('bash', ['-euo', 'pipefail', '-c', block], clone, env);
   expect(code, output.slice(-4000)).toBe(0);
+  return output;
+}
+
+it.skipIf(!docker)("the README's consumer commands work verbatim after the main command", async () => {
+  expect(releaseDir, 'the release test must pass first').toBeDefined();
+  const output = await runReadmeBlock('## Consuming a runtime', 'readme');
   expect(output).toContain('hello from wasi\n');
   expect(output).toMatch(/^- +\d+ README\.md$/m); // `ls /work` lists the checkout through --dir
   expect(output).toMatch(/^go\tlatest 1\.27\t/m);
@@ -320,5 +335,36 @@ it.skipIf(!docker)(
       closeSync(stdout);
     }
     expect({ exitCode, stdout: await readFile(stdoutPath, 'utf8') }).toEqual({ exitCode: 0, stdout: '{"ok": true}\n' });
+  },
+);
+
+it.skipIf(!docker)("the README's Python command works verbatim after the main command", async () => {
+  expect(releaseDir, 'the release test must pass first').toBeDefined();
+  const output = await runReadmeBlock('## Python (CPython 3.13 for wasm32-wasip1)', 'readme-python');
+  expect(output).toMatch(/^1$/m);
+});
+
+it.skipIf(!docker)(
+  "CPython's own test modules pass on the released python-3.13.wasm with the released stdlib zip",
+  async () => {
+    expect(releaseDir, 'the release test must pass first').toBeDefined();
+    const python = await loadRuntimeConfig('python', clone);
+    const source = python.versions.find((v) => v.label === '3.13')?.debianSource;
+    expect(source, 'runtimes/python/runtime.json declares 3.13 with its debianSource').toBeDefined();
+    const testsDir = await extractPythonTests(docker as NonNullable<typeof docker>, {
+      source: source as NonNullable<typeof source>,
+      parent: work,
+    });
+    const started = Date.now();
+    const results = await runPythonUpstream({
+      wasm: join(releaseDir, 'python-3.13.wasm'),
+      stdlibZip: join(releaseDir, 'python-3.13-stdlib.zip'),
+      testsDir,
+      version: '3.13',
+      log: (line) => process.stdout.write(`[e2e] ${line}\n`),
+    });
+    process.stdout.write(`[e2e] CPython test modules: ${Math.round((Date.now() - started) / 1000)} s\n`);
+    expect(results.map((r) => r.module)).toEqual(PYTHON_TEST_MODULES.map((m) => m.name));
+    for (const r of results) expect(modulePassed(r), `${formatModuleResult(r)}\n${r.tail.join('\n')}`).toBe(true);
   },
 );
