@@ -10,12 +10,17 @@
 //    runtimes/<lang>/runtime.json, build/<lang>/opt/*.wasm and build/<lang>/*.metadata.json) taken from the
 //    checkout's outputs, where the release stage writes.
 import { existsSync } from 'node:fs';
-import { appendFile, copyFile, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, cp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execaSync } from 'execa';
 import { readJson } from '../../tools/pipeline/src/kit/files.ts';
-import { metadataRecordPath, runtimeConfigPath, runtimeSchemaPath } from '../../tools/pipeline/src/paths.ts';
+import {
+  COMPANIONS_DIR,
+  metadataRecordPath,
+  runtimeConfigPath,
+  runtimeSchemaPath,
+} from '../../tools/pipeline/src/paths.ts';
 import { runProc } from './proc.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -113,7 +118,7 @@ export async function listVersions(root: string): Promise<RuntimeVersionInfo[]> 
   return out;
 }
 
-/** Builds the release workspace from the outputs of `root` (metadata records, optimized modules). */
+/** Builds the release workspace from the outputs of `root` (metadata records, optimized modules, companion files). */
 export async function createReleaseWorkspace(root: string, versions: RuntimeVersionInfo[]): Promise<void> {
   await rm(join(releaseRoot, 'runtimes'), { recursive: true, force: true });
   await rm(join(releaseRoot, 'build', 'release'), { recursive: true, force: true, maxRetries: 2 }).catch(() => {});
@@ -125,6 +130,9 @@ export async function createReleaseWorkspace(root: string, versions: RuntimeVers
     await mkdir(join(releaseRoot, 'runtimes', lang), { recursive: true });
     await mkdir(join(releaseRoot, 'build', lang, 'opt'), { recursive: true });
     await copyFile(runtimeConfigPath(lang, root), runtimeConfigPath(lang, releaseRoot));
+    const companions = join(root, 'build', lang, COMPANIONS_DIR);
+    if (existsSync(companions))
+      await cp(companions, join(releaseRoot, 'build', lang, COMPANIONS_DIR), { recursive: true });
   }
   for (const v of versions) {
     await copyFile(v.opt, join(releaseRoot, 'build', v.lang, 'opt', `${v.lang}-${v.ver}.wasm`));
