@@ -140,7 +140,7 @@ if (b) {
   rows.push(
     ratioRow(
       '1',
-      `build overhead: nx run ${b.lang}:build --ver=${b.ver} --skip-nx-cache vs docker run go build`,
+      `build overhead: nx run ${b.lang}:build --ver=${b.ver} --skip-nx-cache --excludeTaskDependencies vs docker run go build`,
       b.nx,
       b.bare,
       ratio(b.nx, b.bare),
