@@ -294,7 +294,13 @@ function spawnChild(wasm: string, configPath: string, timeoutMs: number): Promis
   const { NODE_OPTIONS: _ignored, ...parentEnv } = process.env;
   const child = spawn(
     process.execPath,
-    ['--expose-gc', '--no-turbo-fast-api-calls', '--disable-warning=ExperimentalWarning', ...childCommand(), configPath],
+    [
+      '--expose-gc',
+      '--no-turbo-fast-api-calls',
+      '--disable-warning=ExperimentalWarning',
+      ...childCommand(),
+      configPath,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: parentEnv, windowsHide: true },
   );
   const stderr: Buffer[] = [];
